@@ -1,0 +1,33 @@
+"""Treffpunkt: events and contacts for clubs that meet in real life."""
+
+from flask import Flask
+
+from meetup import cli, errors, extensions, i18n, security
+from meetup.account import views as account_views
+from meetup.auth import views as auth_views
+from meetup.config import ROOT, load_config
+from meetup.main import views as main_views
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    load_config(app, test_config)
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
+    )
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(main_views.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(account_views.bp)
+    return app

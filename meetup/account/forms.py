@@ -1,0 +1,57 @@
+"""Forms for a person's own account settings."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from meetup.auth.forms import email_field, new_password_field
+
+COMMON_TIMEZONES = (
+    "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "Europe/Paris",
+    "Europe/Amsterdam", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw", "Europe/Istanbul",
+    "America/New_York", "America/Chicago", "America/Los_Angeles", "Asia/Dubai",
+    "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC",
+)
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    rest = sorted(available_timezones() - set(COMMON_TIMEZONES))
+    return [(zone, zone.replace("_", " ")) for zone in (*COMMON_TIMEZONES, *rest)]
+
+
+def current_password_field() -> PasswordField:
+    return PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Please enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        validators=[InputRequired(_l("Please enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[("", _l("Like my browser")), ("de", "Deutsch"), ("en", "English")],
+    )
+    timezone = SelectField(_l("Time zone"), validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = current_password_field()
+    password = new_password_field(_l("New password"))
+
+
+class EmailChangeForm(FlaskForm):
+    email = email_field(_l("New email address"))
+    current_password = current_password_field()

@@ -1,0 +1,107 @@
+"""A person's own account: name, language, time zone, password, email."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from meetup.account import forms
+from meetup.auth import services
+from meetup.extensions import db
+from meetup.i18n import current_language
+from meetup.mail import send_mail
+from meetup.security import InvalidToken
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(settings=None, password=None, email=None, status=200):
+    return render_template(
+        "account/settings.html",
+        settings_form=settings or forms.SettingsForm(obj=current_user, prefix="settings"),
+        password_form=password or forms.PasswordChangeForm(prefix="password"),
+        email_form=email or forms.EmailChangeForm(prefix="email"),
+    ), status
+
+
+@bp.get("/")
+@login_required
+def settings():
+    form = forms.SettingsForm(obj=current_user, prefix="settings")
+    form.locale.data = current_user.locale or ""
+    return _page(settings=form)
+
+
+@bp.post("/")
+@login_required
+def update_settings():
+    form = forms.SettingsForm(prefix="settings")
+    if not form.validate_on_submit():
+        return _page(settings=form, status=422)
+    current_user.name = form.name.data.strip()
+    current_user.locale = form.locale.data or None
+    current_user.timezone = form.timezone.data
+    db.session.commit()
+    flash(_("Your settings are saved."), "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    form = forms.PasswordChangeForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data,
+                                     form.password.data)
+        except services.WrongPassword:
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            db.session.commit()
+            # The new session token signed every other device out; keep this one.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. Other devices have been logged out."),
+                  "success")
+            return redirect(url_for("account.settings"))
+    return _page(password=form, status=422)
+
+
+@bp.post("/email")
+@login_required
+def change_email():
+    form = forms.EmailChangeForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            token = services.request_email_change(
+                current_user, form.current_password.data, form.email.data
+            )
+        except services.WrongPassword:
+            form.current_password.errors.append(_("This is not your current password."))
+        except services.EmailTaken:
+            form.email.errors.append(_("Another account already uses this email address."))
+        else:
+            link = url_for("account.confirm_email", token=token, _external=True)
+            new_email = form.email.data.strip().lower()
+            send_mail(new_email, "change_email", current_user.locale or current_language(),
+                      user=current_user, link=link, new_email=new_email)
+            flash(_("Almost done: please open the link we sent to %(email)s. Until then "
+                    "your current address stays in use.", email=new_email), "info")
+            return redirect(url_for("account.settings"))
+    return _page(email=form, status=422)
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    form = forms.FlaskForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email_change(token)
+        except InvalidToken as exc:
+            return render_template("auth/link_invalid.html", expired=exc.expired), 400
+        except services.EmailTaken:
+            db.session.rollback()
+            flash(_("Another account already uses this email address."), "error")
+            return redirect(url_for("main.index"))
+        db.session.commit()
+        flash(_("Your email address is now %(email)s.", email=user.email), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/verify.html", form=form, email_change=True)

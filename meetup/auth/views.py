@@ -1,0 +1,137 @@
+"""Sign up, verify, log in and out, reset a forgotten password."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from meetup.auth import forms, services
+from meetup.extensions import db, limiter
+from meetup.i18n import current_language
+from meetup.mail import send_mail
+from meetup.security import InvalidToken, safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def send_verification(user) -> bool:
+    link = url_for("auth.verify", token=services.verification_token(user), _external=True)
+    return send_mail(user.email, "verify_email", user.locale or current_language(), user=user,
+                     link=link)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = forms.SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.name.data, form.password.data, locale=current_language()
+            )
+        except services.EmailTaken:
+            form.email.errors.append(
+                _("An account with this email address already exists. "
+                  "Log in, or reset your password if you forgot it.")
+            )
+        else:
+            db.session.commit()
+            login_user(user)
+            send_verification(user)
+            flash(_("Welcome, %(name)s! We sent you an email: please confirm your address.",
+                    name=user.name), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_email(token)
+        except InvalidToken as exc:
+            return render_template("auth/link_invalid.html", expired=exc.expired), 400
+        db.session.commit()
+        flash(_("Thank you, your email address is confirmed."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/verify.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = forms.LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data, url_for("main.index")))
+        # One message for an unknown address and a wrong password.
+        form.password.errors.append(_("Email address or password is not correct."))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are logged out. See you soon!"), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_request():
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None:
+            link = url_for("auth.reset", token=services.reset_token(user), _external=True)
+            send_mail(user.email, "reset_password", user.locale or current_language(),
+                      user=user, link=link)
+        # The same answer whether or not the address has an account.
+        flash(_("If an account exists for %(email)s, we have sent it a link to choose "
+                "a new password. The link is valid for one hour.", email=form.email.data),
+              "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset(token: str):
+    try:
+        services.user_for_reset(token)
+    except InvalidToken as exc:
+        return render_template("auth/link_invalid.html", expired=exc.expired), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(token, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your new password is set. You are logged in."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/resend")
+@login_required
+def resend_verification():
+    if current_user.is_verified:
+        flash(_("Your email address is already confirmed."), "info")
+    elif send_verification(current_user):
+        flash(_("We sent the confirmation link again to %(email)s.",
+                email=current_user.email), "success")
+    else:
+        flash(_("The email could not be sent just now. Please try again later."), "error")
+    return redirect(url_for("account.settings"))

@@ -1,0 +1,82 @@
+"""Safe defaults. Secrets and site settings come from ``instance/config.py``
+or the environment (``MEETUP_*`` / ``FLASK_*``), read in ``create_app``."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    SECRET_KEY = None  # required in production; never a fallback
+    SQLALCHEMY_DATABASE_URI = None  # SQLite in the instance folder unless set
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    LANGUAGES = ("de", "en")
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    PASSWORD_MIN_LENGTH = 10
+    VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds
+    RESET_PASSWORD_MAX_AGE = 60 * 60  # seconds
+
+    # Rate limits (Flask-Limiter). Set RATELIMIT_STORAGE_URI to e.g.
+    # "redis://localhost:6379" when several app processes share the limits.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+
+    # Mail: without MAIL_SERVER, mails are written to the log.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "Treffpunkt <noreply@treffpunkt.local>"
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then the environment, then tests."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FLASK")
+    app.config.from_prefixed_env("MEETUP")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    if not app.config.get("SECRET_KEY") and not (app.testing or app.debug):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Put SECRET_KEY = '…' into instance/config.py "
+            "or set MEETUP_SECRET_KEY (e.g. python -c 'import secrets; "
+            "print(secrets.token_hex(32))'). 'make run' generates one for development."
+        )
+    if not app.config.get("SECRET_KEY"):
+        # Debug without a key: a key for this process only, never a shipped one.
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+
+def database_uri(app: Flask) -> str:
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        return "sqlite:///" + str(Path(app.instance_path) / "meetup.db")
+    # Accept the common "postgres://" and "postgresql://" spellings; we speak psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri.removeprefix(prefix)
+    return uri

@@ -1,0 +1,182 @@
+"""Realistic German demo data for ``flask seed-demo``; safe to run again."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import (
+    RSVP,
+    Event,
+    EventKind,
+    EventVisibility,
+    Group,
+    JoinPolicy,
+    Membership,
+    Role,
+    User,
+    Visibility,
+)
+
+DEMO_PASSWORD = "treffpunkt-demo"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+PEOPLE = [
+    "Anna Schneider", "Thomas Müller", "Sabine Weber", "Michael Wagner", "Julia Becker",
+    "Stefan Hoffmann", "Katrin Schulz", "Andreas Koch", "Nicole Richter", "Markus Klein",
+    "Claudia Wolf", "Frank Schröder", "Petra Neumann", "Jürgen Schwarz", "Monika Zimmermann",
+    "Daniel Braun", "Susanne Krüger", "Christian Hofmann", "Birgit Hartmann", "Tobias Lange",
+    "Melanie Schmitt", "Sebastian Werner", "Andrea Krause", "Florian Meier", "Kerstin Lehmann",
+    "Matthias Schmid", "Stefanie Schulze", "Alexander Maier", "Heike Köhler", "Jan Herrmann",
+    "Sandra König", "Dirk Walter", "Tanja Mayer", "Oliver Huber", "Martina Kaiser",
+    "Ralf Fuchs", "Anja Peters", "Holger Lang", "Christina Scholz", "Uwe Möller",
+    "Lena Weiß", "Felix Jung",
+]
+
+GROUPS = [
+    dict(slug="unternehmerstammtisch-muenster", name="Unternehmerstammtisch Münster",
+         city="Münster", visibility=Visibility.PUBLIC, join_policy=JoinPolicy.OPEN,
+         short_description="Der offene Stammtisch für Selbstständige, Gründer und "
+                           "Geschäftsführer im Münsterland.",
+         description="Einmal im Monat treffen wir uns zum ungezwungenen Austausch: "
+                     "Erfahrungen teilen, Kontakte knüpfen, voneinander lernen.",
+         website="https://example.org/stammtisch-muenster", members=range(0, 18)),
+    dict(slug="wirtschaftsclub-leipzig", name="Wirtschaftsclub Leipzig", city="Leipzig",
+         visibility=Visibility.PUBLIC, join_policy=JoinPolicy.APPROVAL,
+         short_description="Vorträge, Kamingespräche und Abendveranstaltungen für "
+                           "Führungskräfte aus Mitteldeutschland.",
+         description="Der Wirtschaftsclub verbindet Unternehmerinnen und Unternehmer, "
+                     "Führungskräfte und freie Berufe. Aufnahme nach kurzer Bewerbung.",
+         website="https://example.org/wirtschaftsclub-leipzig", members=range(14, 32)),
+    dict(slug="gruenderkreis-freiburg", name="Gründerkreis Freiburg", city="Freiburg",
+         visibility=Visibility.PRIVATE, join_policy=JoinPolicy.INVITE,
+         short_description="Geschlossener Kreis erfahrener Gründerinnen und Gründer.",
+         description="Vertraulicher Austausch unter Gründern – nur auf Einladung.",
+         website="", members=range(28, 42)),
+]
+
+# (group slug, title, kind, days from today, start hour, duration hours, venue, address,
+#  visibility)
+EVENTS = [
+    ("unternehmerstammtisch-muenster", "Stammtisch im Pinkus", EventKind.STAMMTISCH, -40, 19, 3,
+     "Brauerei Pinkus Müller", "Kreuzstraße 4–10, 48143 Münster", EventVisibility.PUBLIC),
+    ("unternehmerstammtisch-muenster", "Vortrag: Nachfolge im Mittelstand", EventKind.TALK, -12,
+     18, 2, "IHK Nord Westfalen", "Sentmaringer Weg 61, 48151 Münster", EventVisibility.PUBLIC),
+    ("unternehmerstammtisch-muenster", "Stammtisch am Prinzipalmarkt", EventKind.STAMMTISCH, 6,
+     19, 3, "Stuhlmacher", "Prinzipalmarkt 6–7, 48143 Münster", EventVisibility.PUBLIC),
+    ("unternehmerstammtisch-muenster", "Workshop: LinkedIn für Selbstständige",
+     EventKind.WORKSHOP, 20, 17, 3, "Coworking Münster", "Hafenweg 16, 48155 Münster",
+     EventVisibility.PUBLIC),
+    ("unternehmerstammtisch-muenster", "Jahresabschluss-Stammtisch", EventKind.EVENING, 34, 19,
+     4, "Brauerei Pinkus Müller", "Kreuzstraße 4–10, 48143 Münster", EventVisibility.MEMBERS),
+    ("wirtschaftsclub-leipzig", "Kamingespräch mit der Sparkasse", EventKind.TALK, -25, 19, 2,
+     "Salles de Pologne", "Hainstraße 16–18, 04109 Leipzig", EventVisibility.MEMBERS),
+    ("wirtschaftsclub-leipzig", "Neujahrsempfang der Leipziger Wirtschaft",
+     EventKind.EVENING, -5, 18, 4, "Alte Handelsbörse", "Naschmarkt 2, 04109 Leipzig",
+     EventVisibility.PUBLIC),
+    ("wirtschaftsclub-leipzig", "Vortrag: Fachkräfte gewinnen und halten", EventKind.TALK, 9,
+     18, 2, "Mädlerpassage, Salon", "Grimmaische Straße 2–4, 04109 Leipzig",
+     EventVisibility.PUBLIC),
+    ("wirtschaftsclub-leipzig", "Clubabend im Zoo", EventKind.EVENING, 27, 19, 4,
+     "Zoo Leipzig, Hacienda", "Pfaffendorfer Straße 29, 04105 Leipzig",
+     EventVisibility.MEMBERS),
+    ("gruenderkreis-freiburg", "Gründerfrühstück", EventKind.STAMMTISCH, -18, 8, 2,
+     "Café Schmidt", "Kaiser-Joseph-Straße 231, 79098 Freiburg", EventVisibility.MEMBERS),
+    ("gruenderkreis-freiburg", "Pitch-Abend: Finanzierung", EventKind.WORKSHOP, 13, 18, 3,
+     "Grünhof", "Belfortstraße 52, 79098 Freiburg", EventVisibility.MEMBERS),
+    ("gruenderkreis-freiburg", "Sommerfest am Schlossberg", EventKind.EVENING, 48, 18, 5,
+     "Dattler am Schlossberg", "Am Schlossberg 1, 79104 Freiburg", EventVisibility.MEMBERS),
+]
+
+TITLES = ["Vorstand", "Kassierer", "Schriftführer", "Pressesprecherin", "Beirat"]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def email_for(name: str) -> str:
+    plain = (name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+             .replace("ß", "ss").replace(" ", "."))
+    return f"{plain}@example.com"
+
+
+def _get_or_add(model, lookup: dict, **values):
+    instance = db.session.scalar(select(model).filter_by(**lookup))
+    if instance is None:
+        instance = model(**lookup, **values)
+        db.session.add(instance)
+        db.session.flush()
+    return instance
+
+
+def _seed_users() -> list[User]:
+    users = []
+    for name in PEOPLE:
+        user = db.session.scalar(select(User).filter_by(email=email_for(name)))
+        if user is None:
+            user = User(email=email_for(name), name=name, email_verified_at=now())
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    return users
+
+
+def _seed_groups(users: list[User]) -> dict[str, Group]:
+    groups = {}
+    for spec in GROUPS:
+        spec = dict(spec)
+        members = spec.pop("members")
+        group = _get_or_add(Group, {"slug": spec.pop("slug")}, **spec)
+        for position, index in enumerate(members):
+            role = Role.OWNER if position == 0 else Role.ORGANISER if position < 3 else Role.MEMBER
+            title = TITLES[position] if position < len(TITLES) else ""
+            _get_or_add(Membership, {"group_id": group.id, "user_id": users[index].id},
+                        role=role, title=title)
+        groups[group.slug] = group
+    return groups
+
+
+def _local(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=BERLIN)
+
+
+def _seed_events(groups: dict[str, Group]) -> list[Event]:
+    today = datetime.now(BERLIN).date()
+    events = []
+    for slug, title, kind, days, hour, hours, venue, address, visibility in EVENTS:
+        group = groups[slug]
+        starts_at = _local(today + timedelta(days=days), hour)
+        event = _get_or_add(
+            Event, {"group_id": group.id, "title": title}, kind=kind,
+            description=f"{title} – {group.short_description}",
+            starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
+            timezone="Europe/Berlin", venue_name=venue, venue_address=address,
+            capacity=40, visibility=visibility,
+        )
+        events.append(event)
+    return events
+
+
+def _seed_rsvps(events: list[Event]) -> None:
+    for number, event in enumerate(events):
+        member_ids = db.session.scalars(
+            select(Membership.user_id).where(Membership.group_id == event.group_id)
+            .order_by(Membership.id)
+        ).all()
+        # A varying, deterministic share of the members says yes.
+        for index, user_id in enumerate(member_ids):
+            if (index + number) % 3 != 2:
+                _get_or_add(RSVP, {"event_id": event.id, "user_id": user_id},
+                            guests=1 if (index + number) % 7 == 0 else 0)
+
+
+def seed() -> dict[str, int]:
+    """Add whatever part of the demo data is missing; never duplicates."""
+    users = _seed_users()
+    groups = _seed_groups(users)
+    events = _seed_events(groups)
+    _seed_rsvps(events)
+    return {"users": len(users), "groups": len(groups), "events": len(events)}

@@ -1,0 +1,34 @@
+"""Friendly, translated error pages."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from meetup.extensions import db
+
+PAGES = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(500, server_error)
+
+
+def csrf_error(error: CSRFError):
+    return render_template("errors/csrf.html"), 400
+
+
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    template = PAGES.get(error.code, "errors/generic.html")
+    response = error.get_response()
+    response.set_data(render_template(template, error=error))
+    response.content_type = "text/html; charset=utf-8"
+    return response
+
+
+def server_error(error):
+    db.session.rollback()
+    return render_template("errors/500.html"), 500

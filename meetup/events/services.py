@@ -1,0 +1,56 @@
+"""Reading events: what a visitor may see, and how many are going."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from meetup.extensions import db
+from meetup.models import (
+    RSVP,
+    Event,
+    EventStatus,
+    EventVisibility,
+    Group,
+    Membership,
+    RSVPStatus,
+    User,
+    Visibility,
+    utcnow,
+)
+
+
+def visible_events(user: User | None) -> Select:
+    """Published or cancelled events the person may see: public events of public
+    groups, plus every event of the groups they belong to."""
+    public = (Group.visibility == Visibility.PUBLIC) & (
+        Event.visibility == EventVisibility.PUBLIC
+    )
+    condition = public
+    if user is not None:
+        my_groups = select(Membership.group_id).where(Membership.user_id == user.id)
+        condition = or_(public, Event.group_id.in_(my_groups))
+    return (
+        select(Event)
+        .join(Event.group)
+        .where(Event.status != EventStatus.DRAFT, condition)
+        .options(joinedload(Event.group))
+    )
+
+
+def upcoming_events(user: User | None, limit: int = 12) -> Sequence[Event]:
+    query = visible_events(user).where(Event.ends_at >= utcnow()).order_by(Event.starts_at)
+    return db.session.scalars(query.limit(limit)).all()
+
+
+def going_counts(events: Sequence[Event]) -> dict[int, int]:
+    """People going (guests included) per event, in one query."""
+    if not events:
+        return {}
+    rows = db.session.execute(
+        select(RSVP.event_id, func.count(RSVP.id) + func.coalesce(func.sum(RSVP.guests), 0))
+        .where(RSVP.event_id.in_([event.id for event in events]),
+               RSVP.status == RSVPStatus.GOING)
+        .group_by(RSVP.event_id)
+    )
+    return {event_id: int(count) for event_id, count in rows}

@@ -1,0 +1,81 @@
+"""Language and time-zone selection, and date formatting for people."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_interval, format_skeleton
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from meetup.extensions import babel
+from meetup.icons import icon
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["date_long"] = date_long
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["date_parts"] = date_parts
+    app.jinja_env.filters["local_iso"] = local_iso
+    app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["current_language"] = current_language
+
+
+def select_locale() -> str:
+    """The person's setting, else their choice this session, else the browser, else German."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def select_timezone() -> str | None:
+    if current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def date_long(value: datetime, zone: str) -> str:
+    """'Di., 3. März 2026' in the given zone and the viewer's language."""
+    value = value.astimezone(ZoneInfo(zone))
+    return format_skeleton("yMMMMEd", value, locale=current_language())
+
+
+def when(start: datetime, end: datetime, zone: str) -> str:
+    """'Di., 3. März 2026, 19:00–21:30 Uhr' / 'Tue, March 3, 2026, 7:00 – 9:30 PM'."""
+    tz = ZoneInfo(zone)
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    locale = current_language()
+    hours = "Hm" if locale == "de" else "hm"
+    if start.date() == end.date():
+        times = format_interval(start.time(), end.time(), hours, locale=locale)
+        return f"{date_long(start, zone)}, {times}"
+    return format_interval(start, end, "yMMMEd" + hours, tzinfo=tz, locale=locale)
+
+
+def date_parts(value: datetime, zone: str) -> dict[str, str]:
+    """Weekday, day and month for an event's date block."""
+    value = value.astimezone(ZoneInfo(zone))
+    locale = current_language()
+    return {
+        "weekday": format_datetime(value, "EEE", locale=locale).rstrip("."),
+        "day": format_datetime(value, "d", locale=locale),
+        "month": format_datetime(value, "LLL", locale=locale).rstrip("."),
+    }
+
+
+def local_iso(value: datetime, zone: str) -> str:
+    """ISO 8601 with the zone's offset, for <time datetime>."""
+    return value.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes")

@@ -1,0 +1,28 @@
+"""The home page and the language switch."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from meetup.events.services import going_counts, upcoming_events
+from meetup.extensions import db
+from meetup.security import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    user = current_user if current_user.is_authenticated else None
+    events = upcoming_events(user)
+    return render_template("main/index.html", events=events, going=going_counts(events))
+
+
+@bp.post("/language")
+def set_language():
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["locale"] = language
+        if current_user.is_authenticated:
+            current_user.locale = language
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))

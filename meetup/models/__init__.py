@@ -1,0 +1,26 @@
+"""The shared model package; every model is re-exported here."""
+
+from meetup.models.base import Base, UTCDateTime, utcnow
+from meetup.models.event import RSVP, Event, EventKind, EventStatus, EventVisibility, RSVPStatus
+from meetup.models.group import Group, JoinPolicy, Membership, Role, Visibility
+from meetup.models.user import DEFAULT_TIMEZONE, User, normalise_email
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "RSVP",
+    "Base",
+    "Event",
+    "EventKind",
+    "EventStatus",
+    "EventVisibility",
+    "Group",
+    "JoinPolicy",
+    "Membership",
+    "RSVPStatus",
+    "Role",
+    "UTCDateTime",
+    "User",
+    "Visibility",
+    "normalise_email",
+    "utcnow",
+]

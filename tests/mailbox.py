@@ -1,0 +1,49 @@
+"""A real SMTP server on 127.0.0.1 that keeps what arrives."""
+
+import re
+import threading
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
+        def found():
+            return [m for m in self.messages if to.lower() in m["To"].lower()]
+
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(found()) >= count, timeout=timeout)
+            mails = found()
+        assert len(mails) >= count, f"expected {count} mail(s) to {to}, got {len(mails)}"
+        return mails
+
+    def last_link(self, to: str) -> str:
+        body = self.wait_for(to)[-1].get_content()
+        links = re.findall(r"https?://\S+", body)
+        assert links, body
+        return links[-1]
+
+
+def start_smtp(port: int) -> tuple[Controller, Mailbox]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, mailbox
