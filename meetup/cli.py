@@ -1,7 +1,10 @@
 """Command-line tools: ``flask --app meetup users create …``, ``seed-demo``."""
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from babel.messages.pofile import read_po, write_po
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -11,10 +14,12 @@ from meetup.extensions import db
 from meetup.models import User
 
 users = AppGroup("users", help="Manage accounts.")
+translations = AppGroup("translations", help="Maintain the message catalogues.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(translations)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
 
@@ -52,3 +57,19 @@ def seed_if_empty() -> None:
         click.echo("Database has data; demo data not loaded.")
         return
     seed_demo.callback()
+
+
+@translations.command("fill-english")
+def fill_english() -> None:
+    """The English texts are the message ids: copy them into the English catalogue."""
+    path = Path(current_app.root_path) / "translations/en/LC_MESSAGES/messages.po"
+    with path.open("rb") as file:
+        catalog = read_po(file)
+    for message in catalog:
+        if message.id and not any(message.string if isinstance(message.string, tuple)
+                                  else [message.string]):
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with path.open("wb") as file:
+        write_po(file, catalog, width=100, no_location=True, sort_output=True)
+    click.echo(f"English catalogue complete: {len(catalog)} messages.")

@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from meetup.auth.forms import email_field, new_password_field
@@ -17,9 +18,9 @@ COMMON_TIMEZONES = (
 )
 
 
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     rest = sorted(available_timezones() - set(COMMON_TIMEZONES))
-    return [(zone, zone.replace("_", " ")) for zone in (*COMMON_TIMEZONES, *rest)]
+    return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*COMMON_TIMEZONES, *rest)]
 
 
 def current_password_field() -> PasswordField:
@@ -38,7 +39,11 @@ class SettingsForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("Like my browser")), ("de", "Deutsch"), ("en", "English")],
+        choices=[
+            SelectChoice("", _l("Like my browser")),
+            SelectChoice("de", "Deutsch", render_kw={"lang": "de"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
     )
     timezone = SelectField(_l("Time zone"), validate_choice=True)
 

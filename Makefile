@@ -1,0 +1,47 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app meetup
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext \
+	--ignore-dirs ".* __pycache__ .venv" --no-location --sort-output --omit-header
+
+.PHONY: run test lint translations translations-update clean
+
+run: $(STAMP) translations instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) seed-if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+# Compiled catalogues (.mo) are build output, not committed.
+translations: $(STAMP)
+	$(BIN)/pybabel -q compile -d meetup/translations
+
+# After changing UI text: extract, merge, then translate the new German entries.
+translations-update: $(STAMP)
+	$(BABEL_EXTRACT) -o meetup/translations/messages.pot .
+	$(BIN)/pybabel update -i meetup/translations/messages.pot -d meetup/translations \
+		--no-fuzzy-matching --no-location --omit-header
+	$(FLASK) translations fill-english
+
+# A secret key for development, generated once, never committed.
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	find meetup/translations -name '*.mo' -delete

@@ -1,0 +1,334 @@
+"""Accounts: sign-up, verification, login, logout, reset, changes, and bad input."""
+
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from meetup.auth import services
+from meetup.extensions import db
+from meetup.models import User
+from tests.conftest import PASSWORD, csrf_token, get_user, login, submit
+
+
+def user_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(User.id)))
+
+
+def test_sign_up_sends_a_verification_mail_and_the_link_verifies(app, client, mailbox):
+    response = submit(client, "/auth/signup", {
+        "name": "Jana Vogel", "email": "Jana.Vogel@Example.com", "password": "sehr-geheim-42",
+    })
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    user = get_user(app, "jana.vogel@example.com")
+    assert user is not None and not user.is_verified
+    assert user.password_hash.startswith("scrypt:")
+
+    link = mailbox.last_link("jana.vogel@example.com")
+    path = link.split("localhost", 1)[1]
+    # Opening the link only shows a button; the POST verifies.
+    assert client.get(path).status_code == 200
+    assert not get_user(app, "jana.vogel@example.com").is_verified
+    response = submit(client, path, {})
+    assert response.status_code == 302
+    assert get_user(app, "jana.vogel@example.com").is_verified
+
+
+def test_verification_mail_is_in_the_language_of_the_sign_up(app, client, mailbox):
+    submit(client, "/auth/signup", {"name": "Tom Gray", "email": "tom@example.com",
+                                    "password": "sehr-geheim-42"},
+           headers={"Accept-Language": "en-GB,en;q=0.9"})
+    mail = mailbox.wait_for("tom@example.com")[-1]
+    assert mail["Subject"] == "Please confirm your email address"
+    submit(app.test_client(), "/auth/signup", {"name": "Uta Grau", "email": "uta@example.com",
+                                    "password": "sehr-geheim-42"})
+    assert mailbox.wait_for("uta@example.com")[-1]["Subject"] == (
+        "Bitte bestätigen Sie Ihre E-Mail-Adresse")
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"name": "A", "email": "not-an-email", "password": "long-enough-1"}, "email",
+         "gültige E-Mail-Adresse"),
+        ({"name": "A", "email": "a@example.com", "password": "short"}, "password",
+         "mindestens 10 Zeichen"),
+        ({"name": "", "email": "a@example.com", "password": "long-enough-1"}, "name",
+         "Namen ein"),
+    ],
+)
+def test_sign_up_with_bad_input_is_refused_next_to_the_field(app, client, form, field, message):
+    before = user_count(app)
+    response = submit(client, "/auth/signup", form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html
+    assert message in html
+    assert f'aria-describedby="{field}-error"' in html or f'{field}-error"' in html
+    assert user_count(app) == before
+
+
+def test_duplicate_email_in_any_case_is_refused(app, client, make_user):
+    make_user(email="mara@example.com")
+    response = submit(client, "/auth/signup", {
+        "name": "Mara Zwei", "email": "MARA@Example.COM", "password": "long-enough-1"})
+    assert response.status_code == 422
+    assert "bereits ein Konto" in response.get_data(as_text=True)
+    assert user_count(app) == 1
+
+
+def test_the_database_refuses_a_second_account_for_the_same_address(app, make_user):
+    make_user(email="mara@example.com")
+    with app.app_context(), pytest.raises(services.EmailTaken):
+        db.session.add(User(email="mara@example.com", name="Race", password_hash="x"))
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except Exception as exc:  # the unique constraint, whatever the driver calls it
+            raise services.EmailTaken() from exc
+
+
+def test_login_and_logout(app, client, make_user):
+    make_user()
+    response = login(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert "Abmelden" in home
+    # Logging out is a POST with a CSRF token.
+    assert client.get("/auth/logout").status_code == 405
+    response = submit(client, "/auth/logout", {}, page="/")
+    assert response.status_code == 302
+    assert "Abmelden" not in client.get("/").get_data(as_text=True)
+
+
+def test_login_errors_do_not_reveal_whether_the_email_exists(client, make_user):
+    make_user()
+    wrong_password = login(client, password="wrong password!")
+    unknown_email = login(client, email="nobody@example.com")
+    assert wrong_password.status_code == unknown_email.status_code == 422
+
+    def error(response):
+        return re.search(r'class="field-error"[^>]*>(.*?)</p>', response.get_data(as_text=True),
+                         re.S).group(1).strip()
+
+    assert error(wrong_password) == error(unknown_email)
+    assert "E-Mail-Adresse oder Passwort ist nicht korrekt." in error(wrong_password)
+
+
+def test_remember_me_sets_a_lasting_cookie(client, make_user):
+    make_user()
+    login(client)
+    assert client.get_cookie("remember_token") is None
+    submit(client, "/auth/logout", {}, page="/")
+    login(client, remember="y")
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_remember_cookie_alone_keeps_the_person_logged_in(app, client, make_user):
+    make_user()
+    login(client, remember="y")
+    remember = client.get_cookie("remember_token").value
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remember)
+    assert "Abmelden" in fresh.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "/\\evil.example/", "https://evil.example/",
+               "http:/evil.example", "javascript:alert(1)", "/\t/evil.example"],
+)
+def test_open_redirects_are_refused(client, make_user, target):
+    make_user()
+    response = login(client, next=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_safe_next_is_followed(client, make_user):
+    make_user()
+    response = login(client, next="/account/")
+    assert response.headers["Location"] == "/account/"
+
+
+def test_login_required_pages_send_to_login_with_next(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client):
+    response = client.post("/auth/signup", data={
+        "name": "No Token", "email": "nt@example.com", "password": "long-enough-1"})
+    assert response.status_code == 400
+    assert "Formular abgelaufen" in response.get_data(as_text=True)
+    assert get_user(app, "nt@example.com") is None
+
+
+def test_login_is_rate_limited(app, client, make_user):
+    make_user()
+    html = client.get("/auth/login").get_data(as_text=True)
+    token = csrf_token(html)
+    statuses = [
+        client.post("/auth/login", data={"csrf_token": token, "email": "mara@example.com",
+                                         "password": "wrong password!"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses[:10] == [422] * 10
+    assert statuses[10] == 429
+    # Even the right password waits now.
+    response = client.post("/auth/login", data={"csrf_token": token,
+                                                "email": "mara@example.com",
+                                                "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Zu viele Versuche" in response.get_data(as_text=True)
+
+
+def test_password_reset_by_single_use_link(app, client, make_user, mailbox):
+    make_user()
+    old_hash = get_user(app, "mara@example.com").password_hash
+    response = submit(client, "/auth/reset", {"email": "Mara@example.com"})
+    assert response.status_code == 302
+    path = mailbox.last_link("mara@example.com").split("localhost", 1)[1]
+    assert client.get(path).status_code == 200
+
+    response = submit(client, path, {"password": "brand-new-secret"})
+    assert response.status_code == 302
+    assert get_user(app, "mara@example.com").password_hash != old_hash
+    assert get_user(app, "mara@example.com").check_password("brand-new-secret")
+
+    # The same link again: refused, nothing changes.
+    submit(client, "/auth/logout", {}, page="/")
+    again = client.get(path)
+    assert again.status_code == 400
+    assert "ungültig oder wurde bereits verwendet" in again.get_data(as_text=True)
+    hash_after = get_user(app, "mara@example.com").password_hash
+    client.post(path, data={"password": "another-secret-1"})
+    assert get_user(app, "mara@example.com").password_hash == hash_after
+
+
+def test_reset_request_does_not_reveal_unknown_addresses(client, mailbox, make_user):
+    make_user()
+    known = submit(client, "/auth/reset", {"email": "mara@example.com"}, follow_redirects=True)
+    unknown = submit(client, "/auth/reset", {"email": "ghost@example.com"},
+                     follow_redirects=True)
+
+    def flash(response):
+        return re.search(r'class="flash[^"]*"[^>]*>(.*?)</div>',
+                         response.get_data(as_text=True), re.S).group(1)
+
+    assert flash(known).replace("mara", "X") == flash(unknown).replace("ghost", "X")
+    mailbox.wait_for("mara@example.com")
+    assert not [m for m in mailbox.messages if "ghost" in m["To"]]
+
+
+def test_expired_reset_link_is_refused(app, client, make_user):
+    user_id, _ = make_user()
+    with app.app_context():
+        token = services.reset_token(db.session.get(User, user_id))
+    app.config["RESET_PASSWORD_MAX_AGE"] = 1
+    time.sleep(2.1)
+    response = client.get(f"/auth/reset/{token}")
+    assert response.status_code == 400
+    assert "abgelaufen" in response.get_data(as_text=True)
+
+
+def test_tampered_reset_link_is_refused(client, make_user):
+    make_user()
+    assert client.get("/auth/reset/not-a-real-token").status_code == 400
+
+
+def test_password_reset_is_rate_limited(client):
+    token = csrf_token(client.get("/auth/reset").get_data(as_text=True))
+    statuses = [client.post("/auth/reset", data={"csrf_token": token,
+                                                 "email": "x@example.com"}).status_code
+                for _ in range(6)]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
+
+
+def test_change_password_logs_out_other_devices(app, client, make_user):
+    make_user()
+    login(client)
+    other_device = app.test_client()
+    login(other_device)
+    response = submit(client, "/account/password", {
+        "password-current_password": PASSWORD, "password-password": "a-new-password-9"},
+        page="/account/")
+    assert response.status_code == 302
+    assert get_user(app, "mara@example.com").check_password("a-new-password-9")
+    assert "Abmelden" in client.get("/").get_data(as_text=True)
+    assert "Abmelden" not in other_device.get("/").get_data(as_text=True)
+
+
+def test_change_password_needs_the_current_one(app, client, make_user):
+    make_user()
+    login(client)
+    response = submit(client, "/account/password", {
+        "password-current_password": "not my password",
+        "password-password": "a-new-password-9"}, page="/account/")
+    assert response.status_code == 422
+    assert "nicht Ihr aktuelles Passwort" in response.get_data(as_text=True)
+    assert get_user(app, "mara@example.com").check_password(PASSWORD)
+
+
+def test_change_email_is_confirmed_from_the_new_address(app, client, make_user, mailbox):
+    make_user()
+    login(client)
+    response = submit(client, "/account/email", {
+        "email-email": "Mara.Neu@example.com", "email-current_password": PASSWORD},
+        page="/account/")
+    assert response.status_code == 302
+    # Nothing changes until the new address is confirmed.
+    assert get_user(app, "mara@example.com") is not None
+    path = mailbox.last_link("mara.neu@example.com").split("localhost", 1)[1]
+    response = submit(client, path, {})
+    assert response.status_code == 302
+    user = get_user(app, "mara.neu@example.com")
+    assert user is not None and user.is_verified
+    assert get_user(app, "mara@example.com") is None
+    # The link works once.
+    assert submit(client, path, {}, page="/").status_code == 400
+
+
+def test_change_email_to_a_taken_address_is_refused(app, client, make_user, mailbox):
+    make_user()
+    make_user(email="other@example.com", name="Other")
+    login(client)
+    response = submit(client, "/account/email", {
+        "email-email": "OTHER@example.com", "email-current_password": PASSWORD},
+        page="/account/")
+    assert response.status_code == 422
+    assert "bereits von einem anderen Konto" in response.get_data(as_text=True)
+    assert not [m for m in mailbox.messages if "other@" in m["To"]]
+
+
+def test_settings_save_language_and_time_zone(app, client, make_user):
+    make_user()
+    login(client)
+    response = submit(client, "/account/", {
+        "settings-name": "Mara B.", "settings-locale": "en",
+        "settings-timezone": "America/New_York"})
+    assert response.status_code == 302
+    user = get_user(app, "mara@example.com")
+    assert (user.name, user.locale, user.timezone) == ("Mara B.", "en", "America/New_York")
+    assert "My account" in client.get("/account/").get_data(as_text=True)
+
+
+def test_settings_refuse_an_unknown_time_zone(app, client, make_user):
+    make_user()
+    login(client)
+    response = submit(client, "/account/", {
+        "settings-name": "Mara", "settings-locale": "", "settings-timezone": "Mars/Olympus"})
+    assert response.status_code == 422
+    assert get_user(app, "mara@example.com").timezone == "Europe/Berlin"
+
+
+def test_mail_server_down_does_not_lose_the_sign_up(app, client, mailbox):
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    response = submit(client, "/auth/signup", {
+        "name": "Offline", "email": "offline@example.com", "password": "long-enough-1"})
+    assert response.status_code == 302
+    assert get_user(app, "offline@example.com") is not None
