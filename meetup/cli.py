@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from meetup import demo
@@ -43,20 +43,26 @@ def create_user(email: str, name: str, password: str, admin: bool) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load realistic demo clubs, members, events and RSVPs (idempotent)."""
+    _seed()
+
+
+def _seed() -> None:
     counts = demo.seed()
     db.session.commit()
-    click.echo(", ".join(f"{name}: {number}" for name, number in counts.items()))
+    click.echo("Demo data: " + ", ".join(f"{name} {number}" for name, number in counts.items()))
 
 
 @click.command("seed-if-empty", hidden=True)
+@with_appcontext
 def seed_if_empty() -> None:
     """Load the demo data only into a database without accounts (used by 'make run')."""
     if db.session.scalar(select(func.count(User.id))):
         click.echo("Database has data; demo data not loaded.")
         return
-    seed_demo.callback()
+    _seed()
 
 
 @translations.command("fill-english")
