@@ -2,9 +2,6 @@
 
 import sqlite3
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from meetup.models.base import Base
 

@@ -1,0 +1,37 @@
+"""axe-core on the key pages: no WCAG 2 A/AA violations."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture
+def seeded(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+
+
+@pytest.mark.parametrize("path", ["/", "/auth/signup", "/auth/login"])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_no_wcag_violations(page: Page, live_server, seeded, path, language):
+    page.set_extra_http_headers({"Accept-Language": language})
+    page.goto(live_server + path)
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_form_errors_are_accessible(page: Page, live_server):
+    page.goto(live_server + "/auth/signup")
+    page.get_by_role("button", name="Konto anlegen").click()
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+    field = page.get_by_label("E-Mail-Adresse")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "email-error" in field.get_attribute("aria-describedby")
+
+
+def test_phone_layout_has_no_horizontal_scroll(page: Page, live_server, seeded):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
