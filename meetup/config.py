@@ -26,6 +26,8 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    LOG_LEVEL = "INFO"  # development mails are logged at INFO
+
     PASSWORD_MIN_LENGTH = 10
     VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds
     RESET_PASSWORD_MAX_AGE = 60 * 60  # seconds
@@ -59,6 +61,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.logger.setLevel(app.config["LOG_LEVEL"])
     if not app.config.get("SECRET_KEY") and not (app.testing or app.debug):
         raise RuntimeError(
             "SECRET_KEY is not set. Put SECRET_KEY = '…' into instance/config.py "

@@ -1,0 +1,39 @@
+"""The mail service: SMTP when configured, the log when not."""
+
+from meetup.mail import send_mail
+from tests.conftest import submit
+
+
+def test_without_a_mail_server_mails_go_to_the_log(app, client, caplog, mailbox):
+    app.config["MAIL_SERVER"] = None
+    with caplog.at_level("INFO", logger=app.logger.name):
+        response = submit(client, "/auth/signup", {
+            "name": "Ohne Server", "email": "os@example.com", "password": "long-enough-1"})
+    assert response.status_code == 302
+    assert "To: os@example.com" in caplog.text
+    assert "/auth/verify/" in caplog.text
+    assert mailbox.messages == []
+
+
+def test_mail_goes_through_smtp_with_headers(app, mailbox):
+    class Person:
+        name = "Mara"
+
+    with app.test_request_context():
+        assert send_mail("mara@example.com", "reset_password", "en", user=Person(),
+                         link="http://127.0.0.1/x")
+    mail = mailbox.wait_for("mara@example.com")[0]
+    assert mail["Subject"] == "Choose a new password"
+    assert mail["Message-ID"] and mail["Date"]
+    assert "Hello Mara," in mail.get_content()
+
+
+def test_an_unreachable_mail_server_is_reported_not_raised(app):
+    app.config["MAIL_PORT"] = 1
+
+    class Person:
+        name = "Mara"
+
+    with app.test_request_context():
+        assert send_mail("mara@example.com", "verify_email", "de", user=Person(),
+                         link="http://127.0.0.1/x") is False
