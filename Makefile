@@ -31,10 +31,10 @@ translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d meetup/translations
 
 # After changing UI text: extract, merge, then translate the new German entries.
-translations-update: $(STAMP)
+translations-update: $(STAMP) instance/config.py
 	$(BABEL_EXTRACT) -o meetup/translations/messages.pot .
 	$(BIN)/pybabel update -i meetup/translations/messages.pot -d meetup/translations \
-		--no-fuzzy-matching --no-location --omit-header
+		--no-fuzzy-matching --ignore-obsolete -w 100
 	$(FLASK) translations fill-english
 
 # A secret key for development, generated once, never committed.

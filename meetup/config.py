@@ -28,6 +28,9 @@ class Defaults:
 
     LOG_LEVEL = "INFO"  # development mails are logged at INFO
 
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads: logos, CSV lists
+    UPLOAD_FOLDER = None  # default: instance/uploads
+
     PASSWORD_MIN_LENGTH = 10
     VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds
     RESET_PASSWORD_MAX_AGE = 60 * 60  # seconds

@@ -9,10 +9,13 @@ from werkzeug.security import generate_password_hash
 from meetup.extensions import db
 from meetup.models import (
     RSVP,
+    Application,
+    ApplicationStatus,
     Event,
     EventKind,
     EventVisibility,
     Group,
+    Invitation,
     JoinPolicy,
     Membership,
     Role,
@@ -92,6 +95,23 @@ EVENTS = [
 
 TITLES = ["Vorstand", "Kassierer", "Schriftführer", "Pressesprecherin", "Beirat"]
 
+# (company, industry), assigned round-robin.
+WORK = [
+    ("Schneider Steuerberatung", "Steuerberatung"), ("Müller Maschinenbau GmbH", "Maschinenbau"),
+    ("Weber & Partner", "Rechtsberatung"), ("Wagner IT-Service", "IT-Dienstleistungen"),
+    ("Becker Immobilien", "Immobilien"), ("Hoffmann Consulting", "Unternehmensberatung"),
+    ("Sparkasse Münsterland", "Bank"), ("Koch Werbeagentur", "Marketing"),
+    ("Richter Personal", "Personalberatung"), ("Klein Logistik", "Logistik"),
+]
+
+# Applicants to the approval club: (person index, message).
+APPLICANTS = [
+    (5, "Ich bin Unternehmensberater in Leipzig und suche den Austausch mit Geschäftsführern "
+        "aus der Region."),
+    (6, "Als Bankerin begleite ich Mittelständler – ich würde gern Ihre Clubabende besuchen."),
+    (7, "Ich habe gerade meine Agentur gegründet und freue mich auf neue Kontakte."),
+]
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -120,8 +140,9 @@ def _seed_users() -> list[User]:
     for name in PEOPLE:
         user = db.session.scalar(select(User).filter_by(email=email_for(name)))
         if user is None:
+            company, industry = WORK[len(users) % len(WORK)]
             user = User(email=email_for(name), name=name, email_verified_at=now(),
-                        password_hash=password_hash)
+                        password_hash=password_hash, company=company, industry=industry)
             db.session.add(user)
         users.append(user)
     db.session.flush()
@@ -177,10 +198,26 @@ def _seed_rsvps(events: list[Event]) -> None:
                             guests=1 if (index + number) % 7 == 0 else 0)
 
 
+def _seed_applications(users: list[User], groups: dict[str, Group]) -> None:
+    group = groups["wirtschaftsclub-leipzig"]
+    for index, message in APPLICANTS:
+        _get_or_add(Application, {"group_id": group.id, "user_id": users[index].id},
+                    message=message, status=ApplicationStatus.PENDING)
+
+
+def _seed_invitation(users: list[User], groups: dict[str, Group]) -> None:
+    group = groups["gruenderkreis-freiburg"]
+    _get_or_add(Invitation, {"token": "demo-gruenderkreis-freiburg"}, group_id=group.id,
+                max_uses=20, expires_at=now() + timedelta(days=365),
+                created_by_id=users[28].id)
+
+
 def seed() -> dict[str, int]:
     """Add whatever part of the demo data is missing; never duplicates."""
     users = _seed_users()
     groups = _seed_groups(users)
+    _seed_applications(users, groups)
+    _seed_invitation(users, groups)
     events = _seed_events(groups)
     _seed_rsvps(events)
     return {"users": len(users), "groups": len(groups), "events": len(events)}

@@ -8,8 +8,10 @@ from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from meetup import labels
 from meetup.extensions import babel
 from meetup.icons import icon
+from meetup.text import render_markdown
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -20,7 +22,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["date_parts"] = date_parts
     app.jinja_env.filters["local_iso"] = local_iso
+    labels.register(app)
     app.jinja_env.globals["icon"] = icon
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["current_language"] = current_language
 

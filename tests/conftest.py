@@ -193,3 +193,39 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counter
+
+
+@pytest.fixture
+def make_group(app):
+    """Factory: a group owned by ``owner_id``; returns its slug."""
+    from meetup.groups import services as group_services
+    from meetup.models import JoinPolicy, Visibility
+
+    def make(owner_id, name="Unternehmerclub Münster", visibility="public", join_policy="open",
+             city="Münster"):
+        with app.app_context():
+            owner = db.session.get(User, owner_id)
+            group = group_services.create_group(
+                owner, slug=group_services.slugify(name), name=name, city=city,
+                visibility=Visibility(visibility), join_policy=JoinPolicy(join_policy))
+            db.session.commit()
+            return group.slug
+
+    return make
+
+
+@pytest.fixture
+def add_member(app):
+    """Factory: put a user into a group with a role; returns the membership id."""
+    from meetup.models import Group, Membership, Role
+
+    def add(slug, user_id, role="member", title=""):
+        with app.app_context():
+            group = db.session.scalar(db.select(Group).filter_by(slug=slug))
+            membership = Membership(group_id=group.id, user_id=user_id, role=Role(role),
+                                    title=title)
+            db.session.add(membership)
+            db.session.commit()
+            return membership.id
+
+    return add

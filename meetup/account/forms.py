@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from meetup.auth.forms import email_field, new_password_field
+from meetup.auth.forms import email_field, new_password_field, strip
 
 COMMON_TIMEZONES = (
     "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "Europe/Paris",
@@ -34,7 +34,8 @@ def current_password_field() -> PasswordField:
 class SettingsForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[InputRequired(_l("Please enter your name.")), Length(max=120)],
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
     locale = SelectField(

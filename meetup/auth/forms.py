@@ -4,7 +4,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+
+
+def strip(value):
+    """Form filter: surrounding blanks are not content."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def password_length(form, field) -> None:
@@ -40,7 +45,8 @@ def new_password_field(label=None) -> PasswordField:
 class SignupForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[InputRequired(_l("Please enter your name.")), Length(max=120)],
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
     email = email_field()

@@ -6,13 +6,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from meetup.extensions import db
+from meetup.groups.policy import member_group_ids
 from meetup.models import (
     RSVP,
     Event,
     EventStatus,
     EventVisibility,
     Group,
-    Membership,
     RSVPStatus,
     User,
     Visibility,
@@ -27,9 +27,8 @@ def visible_events(user: User | None) -> Select:
         Event.visibility == EventVisibility.PUBLIC
     )
     condition = public
-    if user is not None:
-        my_groups = select(Membership.group_id).where(Membership.user_id == user.id)
-        condition = or_(public, Event.group_id.in_(my_groups))
+    if user is not None and user.is_authenticated:
+        condition = or_(public, Event.group_id.in_(member_group_ids(user)))
     return (
         select(Event)
         .join(Event.group)
@@ -38,8 +37,11 @@ def visible_events(user: User | None) -> Select:
     )
 
 
-def upcoming_events(user: User | None, limit: int = 12) -> Sequence[Event]:
+def upcoming_events(user: User | None, group: Group | None = None,
+                    limit: int = 12) -> Sequence[Event]:
     query = visible_events(user).where(Event.ends_at >= utcnow()).order_by(Event.starts_at)
+    if group is not None:
+        query = query.where(Event.group_id == group.id)
     return db.session.scalars(query.limit(limit)).all()
 
 

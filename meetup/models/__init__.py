@@ -2,11 +2,25 @@
 
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.event import RSVP, Event, EventKind, EventStatus, EventVisibility, RSVPStatus
-from meetup.models.group import Group, JoinPolicy, Membership, Role, Visibility
+from meetup.models.group import (
+    Application,
+    ApplicationStatus,
+    Ban,
+    Group,
+    Invitation,
+    JoinPolicy,
+    Membership,
+    Role,
+    Visibility,
+)
 from meetup.models.user import DEFAULT_TIMEZONE, User, normalise_email
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "Application",
+    "ApplicationStatus",
+    "Ban",
+    "Invitation",
     "RSVP",
     "Base",
     "Event",

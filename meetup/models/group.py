@@ -49,6 +49,8 @@ class Group(Base):
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.PUBLIC)
     join_policy: Mapped[JoinPolicy] = mapped_column(str_enum(JoinPolicy), default=JoinPolicy.OPEN)
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    # File name of the re-encoded logo in the upload folder, if any.
+    logo: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: WriteOnlyMapped["Membership"] = relationship(
@@ -57,6 +59,10 @@ class Group(Base):
 
     def __repr__(self) -> str:
         return f"<Group {self.slug}>"
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == Visibility.PRIVATE
 
 
 class Membership(Base):
@@ -73,3 +79,75 @@ class Membership(Base):
 
     group: Mapped[Group] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role in (Role.OWNER, Role.ORGANISER)
+
+
+class ApplicationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class Application(Base):
+    """A request to join a group with the approval policy. One per person and
+    group; applying again after a decline reopens it."""
+
+    __tablename__ = "application"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus), default=ApplicationStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Invitation(Base):
+    """An invitation link. With an email it was sent to one person and works
+    once; without, it is a shareable link with an expiry and a use limit."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    max_uses: Mapped[int | None]
+    uses: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return (self.revoked_at is None and self.expires_at > now
+                and (self.max_uses is None or self.uses < self.max_uses))
+
+
+class Ban(Base):
+    """A person removed from a group who may not apply or join again."""
+
+    __tablename__ = "ban"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    banned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

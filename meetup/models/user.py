@@ -24,6 +24,8 @@ class User(UserMixin, Base):
     # Stored lower-cased, so the unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str] = mapped_column(String(120), default="")
+    industry: Mapped[str] = mapped_column(String(80), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(default=False)

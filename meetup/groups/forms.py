@@ -1,0 +1,107 @@
+"""Forms for groups, applications, invitations and member management."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from meetup.account.forms import timezone_choices
+from meetup.auth.forms import strip
+
+TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
+                     "Pressesprecher")
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[
+        DataRequired(_l("Please enter the group's name.")), Length(max=120)])
+    slug = StringField(
+        _l("Web address"),
+        validators=[Optional(), Length(max=80),
+                    Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                           message=_l("Use lower-case letters, digits and hyphens only."))],
+    )
+    city = StringField(_l("City or region"), validators=[Length(max=80)])
+    short_description = StringField(_l("Short description"), validators=[Length(max=280)])
+    description = TextAreaField(_l("About the group"), validators=[Length(max=20000)],
+                                render_kw={"rows": 8})
+    website = StringField(_l("Website"), validators=[
+        Optional(), URL(message=_l("Please enter a full address, e.g. https://example.org.")),
+        Length(max=255)])
+    visibility = RadioField(_l("Visibility"), default="public", choices=[
+        SelectChoice("public", _l("Public – listed; its public events are visible to all")),
+        SelectChoice("private", _l("Private – unlisted; only members see it and its events")),
+    ])
+    join_policy = RadioField(_l("How people join"), default="open", choices=[
+        SelectChoice("open", _l("Open – anyone can join at once")),
+        SelectChoice("approval", _l("With approval – people apply, organisers decide")),
+        SelectChoice("invite", _l("By invitation only")),
+    ])
+    timezone = SelectField(_l("Time zone of its events"), default="Europe/Berlin")
+    logo = FileField(_l("Logo"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+    def validate_timezone(self, field):
+        if field.data not in available_timezones():
+            raise ValidationError(_l("Please choose a time zone from the list."))
+
+
+class ApplicationForm(FlaskForm):
+    message = TextAreaField(
+        _l("Why would you like to join?"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please write a few words about yourself.")),
+                    Length(max=2000)],
+        render_kw={"rows": 5},
+    )
+
+
+class LinkInvitationForm(FlaskForm):
+    days = IntegerField(_l("Valid for (days)"), default=14, validators=[
+        InputRequired(), NumberRange(1, 365, _l("Between 1 and 365 days."))])
+    max_uses = IntegerField(_l("Maximum number of uses"), validators=[
+        Optional(), NumberRange(1, 10000, _l("Between 1 and 10,000."))])
+
+
+class EmailInvitationForm(FlaskForm):
+    emails = TextAreaField(
+        _l("Email addresses"),
+        validators=[InputRequired(_l("Please enter at least one email address.")),
+                    Length(max=20000)],
+        render_kw={"rows": 4},
+    )
+
+
+class CsvImportForm(FlaskForm):
+    file = FileField(_l("CSV file"))
+
+
+class DirectoryForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search by name, company or industry"), validators=[Length(max=100)])
+
+
+class BrowseForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Length(max=100)])
+    city = SelectField(_l("City"), validate_choice=False)

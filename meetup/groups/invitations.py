@@ -1,0 +1,154 @@
+"""Invitation links, invitations by email, and the CSV import.
+
+Invitations never create accounts: the invited person signs up (or logs in)
+and then accepts. Functions flush but never commit.
+"""
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from meetup.extensions import db
+from meetup.groups.services import GroupError, add_member, apply, ensure_not_banned
+from meetup.models import (
+    Group,
+    Invitation,
+    JoinPolicy,
+    Membership,
+    User,
+    normalise_email,
+    utcnow,
+)
+
+EMAIL_INVITATION_DAYS = 30
+MAX_CSV_ROWS = 2000
+
+
+def create_link(group: Group, organiser: User, days: int, max_uses: int | None) -> Invitation:
+    invitation = Invitation(group_id=group.id, token=secrets.token_urlsafe(24),
+                            expires_at=utcnow() + timedelta(days=days), max_uses=max_uses,
+                            created_by_id=organiser.id)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def create_for_email(group: Group, organiser: User, email: str, name: str = "") -> Invitation:
+    invitation = Invitation(group_id=group.id, token=secrets.token_urlsafe(24),
+                            email=normalise_email(email), name=name.strip()[:120], max_uses=1,
+                            expires_at=utcnow() + timedelta(days=EMAIL_INVITATION_DAYS),
+                            created_by_id=organiser.id)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def find(token: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(Invitation.token == token))
+
+
+def revoke(group: Group, invitation_id: int) -> None:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.group_id != group.id:
+        raise GroupError(_l("This invitation does not exist."))
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+
+
+def accept(invitation: Invitation, user: User, message: str = "") -> Membership | None:
+    """Use one invitation: join at once, or (approval groups) apply.
+
+    The use is counted by a conditional update, so a link with one use left
+    admits exactly one person even when two accept at the same moment.
+    Returns the membership, or None when an application was filed.
+    """
+    group = invitation.group
+    ensure_not_banned(group, user)
+    member = db.session.scalar(select(Membership).filter_by(group_id=group.id,
+                                                            user_id=user.id))
+    if member is not None:
+        return member
+    now = utcnow()
+    used = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.revoked_at.is_(None),
+               Invitation.expires_at > now,
+               (Invitation.max_uses.is_(None)) | (Invitation.uses < Invitation.max_uses))
+        .values(uses=Invitation.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        raise GroupError(_l("This invitation has expired or has been used up."))
+    if group.join_policy == JoinPolicy.APPROVAL:
+        apply(group, user, message)
+        return None
+    return add_member(group, user)
+
+
+@dataclass
+class ImportResult:
+    invitations: list[Invitation] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+
+
+def _rows(text: str):
+    """Rows of a CSV in the dialect it is written in (Excel in Germany uses ';')."""
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.reader(io.StringIO(text), dialect)
+
+
+def import_csv(group: Group, organiser: User, data: bytes) -> ImportResult:
+    """Create an email invitation for every good row of ``name,email``; every
+    bad row is reported with its line number. A header line is optional."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    result = ImportResult()
+    members = set(db.session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id)))
+    seen: set[str] = set()
+    for line, row in enumerate(_rows(text), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if line > MAX_CSV_ROWS:
+            result.errors.append((line, str(_l("Too many rows; the rest was not read."))))
+            break
+        if line == 1 and any(cell.lower() in ("email", "e-mail", "mail") for cell in cells):
+            continue
+        email_cell = next((cell for cell in cells if "@" in cell), "")
+        name = next((cell for cell in cells if cell and cell != email_cell), "")
+        error = _row_error(email_cell, members, seen)
+        if error:
+            result.errors.append((line, str(error)))
+            continue
+        email = normalise_email(email_cell)
+        seen.add(email)
+        result.invitations.append(create_for_email(group, organiser, email, name))
+    return result
+
+
+def _row_error(email: str, members: set[str], seen: set[str]):
+    if not email:
+        return _l("No email address in this row.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return _l("“%(email)s” is not a valid email address.", email=email)
+    email = normalise_email(email)
+    if email in members:
+        return _l("%(email)s is already a member.", email=email)
+    if email in seen:
+        return _l("%(email)s appears twice in the file.", email=email)
+    return None
+

@@ -1,0 +1,228 @@
+"""Group rules: creating and editing groups, joining, applying, leaving, roles.
+
+Functions flush but never commit; the caller commits once. Rule violations
+raise ``GroupError`` with a message for the person.
+"""
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from meetup.extensions import db
+from meetup.models import (
+    Application,
+    ApplicationStatus,
+    Ban,
+    Group,
+    Membership,
+    Role,
+    User,
+    utcnow,
+)
+
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
+                         "Ü": "Ue"})
+
+
+class GroupError(Exception):
+    """A rule was not met; ``str(error)`` is the message for the person."""
+
+
+def slugify(text: str) -> str:
+    """'Unternehmerclub Münster' -> 'unternehmerclub-muenster'."""
+    text = unicodedata.normalize("NFKD", text.translate(UMLAUTS))
+    text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].rstrip("-")
+
+
+RESERVED_SLUGS = {"new", "mine"}  # paths of their own under /groups/
+
+
+def slug_taken(slug: str, exclude_id: int | None = None) -> bool:
+    if slug in RESERVED_SLUGS:
+        return True
+    query = select(Group.id).where(Group.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Group.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def suggest_slug(name: str, city: str = "") -> str:
+    """A free slug close to the name: with the city first, then numbered."""
+    base = slugify(name) or "club"
+    candidates = [base]
+    if city and slugify(city) not in base:
+        candidates.append(f"{base}-{slugify(city)}")
+    candidates += [f"{base}-{number}" for number in range(2, 100)]
+    return next(slug for slug in candidates if not slug_taken(slug))
+
+
+def create_group(owner: User, **fields) -> Group:
+    """Create a group with ``owner`` as its owner. Raises GroupError when the
+    slug is taken (also when a concurrent request took it first)."""
+    group = Group(**fields)
+    if slug_taken(group.slug):
+        raise GroupError(_l("This web address is taken."))
+    try:
+        with db.session.begin_nested():
+            db.session.add(group)
+            db.session.flush()
+            db.session.add(Membership(group_id=group.id, user_id=owner.id, role=Role.OWNER))
+    except IntegrityError as exc:
+        raise GroupError(_l("This web address is taken.")) from exc
+    return group
+
+
+def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership:
+    """Make ``user`` a member; idempotent under double clicks and races (the
+    unique constraint decides, the loser gets the existing membership)."""
+    existing = db.session.scalar(select(Membership).filter_by(group_id=group.id,
+                                                              user_id=user.id))
+    if existing is not None:
+        return existing
+    membership = Membership(group_id=group.id, user_id=user.id, role=role)
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except IntegrityError:
+        return db.session.scalar(select(Membership).filter_by(group_id=group.id,
+                                                              user_id=user.id))
+    return membership
+
+
+def ensure_not_banned(group: Group, user: User) -> None:
+    if db.session.scalar(select(Ban.id).filter_by(group_id=group.id, user_id=user.id)):
+        raise GroupError(_l("You cannot join this group."))
+
+
+def apply(group: Group, user: User, message: str) -> Application:
+    """Ask to join; re-opens an earlier declined application."""
+    ensure_not_banned(group, user)
+    application = db.session.scalar(select(Application).filter_by(group_id=group.id,
+                                                                  user_id=user.id))
+    if application is None:
+        application = Application(group_id=group.id, user_id=user.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(application)
+        except IntegrityError:
+            application = db.session.scalar(
+                select(Application).filter_by(group_id=group.id, user_id=user.id))
+    application.message = message.strip()
+    application.status = ApplicationStatus.PENDING
+    application.decided_at = application.decided_by_id = None
+    db.session.flush()
+    return application
+
+
+def decide(application: Application, organiser: User, approve: bool) -> bool:
+    """Approve or decline a pending application. Returns False if another
+    organiser decided first: the conditional update makes exactly one win."""
+    status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+    result = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id,
+               Application.status == ApplicationStatus.PENDING)
+        .values(status=status, decided_by_id=organiser.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(application)
+        return False
+    db.session.refresh(application)
+    if approve:
+        add_member(application.group, application.user)
+    return True
+
+
+def owner_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count(Membership.id)).filter_by(group_id=group.id, role=Role.OWNER))
+
+
+def leave(membership: Membership) -> None:
+    if membership.role == Role.OWNER and owner_count(membership.group) <= 1:
+        raise GroupError(_l("You are the only owner. Hand over ownership before you leave."))
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def _target(group: Group, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.group_id != group.id:
+        raise GroupError(_l("This person is not a member."))
+    return membership
+
+
+def _check_rank(actor: Membership, target: Membership) -> None:
+    """Organisers manage members; only owners manage organisers and owners."""
+    if target.is_organiser and actor.role != Role.OWNER:
+        raise GroupError(_l("Only an owner can change organisers and owners."))
+
+
+def set_title(actor: Membership, membership_id: int, title: str) -> Membership:
+    target = _target(actor.group, membership_id)
+    target.title = title.strip()[:80]
+    return target
+
+
+def set_role(actor: Membership, membership_id: int, role: Role) -> Membership:
+    target = _target(actor.group, membership_id)
+    if actor.role != Role.OWNER:
+        raise GroupError(_l("Only an owner can change roles."))
+    if target.role == Role.OWNER and role != Role.OWNER and owner_count(actor.group) <= 1:
+        raise GroupError(_l("A group needs at least one owner."))
+    target.role = role
+    db.session.flush()
+    return target
+
+
+def transfer_ownership(actor: Membership, membership_id: int) -> Membership:
+    """Make another member the owner; the previous owner stays as organiser."""
+    target = _target(actor.group, membership_id)
+    if actor.role != Role.OWNER:
+        raise GroupError(_l("Only an owner can hand over ownership."))
+    if target.id == actor.id:
+        raise GroupError(_l("You are already the owner."))
+    target.role = Role.OWNER
+    actor.role = Role.ORGANISER
+    db.session.flush()
+    return target
+
+
+def remove_member(actor: Membership, membership_id: int, ban: bool = False) -> User:
+    target = _target(actor.group, membership_id)
+    if target.id == actor.id:
+        raise GroupError(_l("To leave the group, use “Leave group”."))
+    _check_rank(actor, target)
+    user = target.user
+    db.session.delete(target)
+    if ban:
+        ban_user(actor, user)
+    db.session.flush()
+    return user
+
+
+def ban_user(actor: Membership, user: User) -> None:
+    if db.session.scalar(select(Ban.id).filter_by(group_id=actor.group_id, user_id=user.id)):
+        return
+    db.session.add(Ban(group_id=actor.group_id, user_id=user.id, banned_by_id=actor.user_id))
+    db.session.execute(
+        update(Application)
+        .where(Application.group_id == actor.group_id, Application.user_id == user.id,
+               Application.status == ApplicationStatus.PENDING)
+        .values(status=ApplicationStatus.DECLINED, decided_by_id=actor.user_id,
+                decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unban(group: Group, ban_id: int) -> None:
+    ban = db.session.get(Ban, ban_id)
+    if ban is None or ban.group_id != group.id:
+        raise GroupError(_l("This ban does not exist."))
+    db.session.delete(ban)
+    db.session.flush()
