@@ -1,5 +1,6 @@
 """Fixtures: every database test runs on SQLite and on a throwaway PostgreSQL."""
 
+import functools
 import itertools
 import re
 import shutil
@@ -9,15 +10,22 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event
+from werkzeug.security import generate_password_hash
 
 from meetup import create_app
 from meetup.auth import services
 from meetup.extensions import db
-from meetup.models import User, utcnow
+from meetup.models import User, normalise_email, utcnow
 from tests.mailbox import start_smtp
 from tests.pg import PostgresServer, find_bindir, free_port
 
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _default_password_hash() -> str:
+    return generate_password_hash(PASSWORD, method="scrypt")
+
 _database_numbers = itertools.count()
 
 
@@ -139,7 +147,13 @@ def make_user(app):
     def make(email="mara@example.com", name="Mara Beispiel", password=PASSWORD,
              verified=True, locale=None):
         with app.app_context():
-            user = services.create_user(email, name, password, locale=locale)
+            if password == PASSWORD:
+                # The scrypt hash computed once; saves ~0.1 s per account.
+                user = User(email=normalise_email(email), name=name, locale=locale,
+                            password_hash=_default_password_hash())
+                db.session.add(user)
+            else:
+                user = services.create_user(email, name, password, locale=locale)
             if verified:
                 user.email_verified_at = utcnow()
             db.session.commit()

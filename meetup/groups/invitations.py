@@ -126,7 +126,8 @@ def import_csv(group: Group, organiser: User, data: bytes) -> ImportResult:
             break
         if line == 1 and any(cell.lower() in ("email", "e-mail", "mail") for cell in cells):
             continue
-        email_cell = next((cell for cell in cells if "@" in cell), "")
+        # One column: it is the address; more: the cell with an @ is.
+        email_cell = cells[0] if len(cells) == 1 else next((c for c in cells if "@" in c), "")
         name = next((cell for cell in cells if cell and cell != email_cell), "")
         error = _row_error(email_cell, members, seen)
         if error:

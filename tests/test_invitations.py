@@ -1,0 +1,254 @@
+"""Invitation links, email invitations and the CSV import."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from meetup.extensions import db
+from meetup.groups import invitations
+from meetup.models import Application, Group, Invitation, Membership, User, utcnow
+from tests.conftest import login, submit
+
+
+def group_of(app, slug):
+    with app.app_context():
+        return db.session.scalar(select(Group).filter_by(slug=slug)).id
+
+
+def member_ids(app, slug):
+    with app.app_context():
+        return set(db.session.scalars(select(Membership.user_id).join(Membership.group)
+                                      .where(Group.slug == slug)))
+
+
+def make_link(app, slug, owner_id, days=7, max_uses=None, expired=False):
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        invitation = invitations.create_link(group, db.session.get(User, owner_id), days,
+                                             max_uses)
+        if expired:
+            invitation.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        return invitation.token
+
+
+def test_link_invitation_to_a_private_invite_only_group(app, client, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    user_id, _ = make_user()
+    slug = make_group(owner_id, "Gründerkreis", visibility="private", join_policy="invite")
+    token = make_link(app, slug, owner_id)
+    # Anonymous visitors see the invitation and are asked to log in or sign up.
+    page = client.get(f"/invite/{token}").get_data(as_text=True)
+    assert "Gründerkreis" in page and "/auth/signup?next=/invite/" in page
+    login(client)
+    response = submit(client, f"/invite/{token}", {})
+    assert response.headers["Location"] == f"/groups/{slug}"
+    assert user_id in member_ids(app, slug)
+    assert client.get(f"/groups/{slug}").status_code == 200
+
+
+def test_invitation_to_an_approval_group_files_an_application(app, client, make_user,
+                                                             make_group):
+    owner_id, _ = make_user("owner@example.com")
+    user_id, _ = make_user()
+    slug = make_group(owner_id, "Privatkreis", visibility="private", join_policy="approval")
+    token = make_link(app, slug, owner_id)
+    login(client)
+    response = submit(client, f"/invite/{token}", {"message": ""})
+    assert response.status_code == 422
+    response = submit(client, f"/invite/{token}", {"message": "Ich komme aus Münster."})
+    assert response.headers["Location"] == "/groups/mine"
+    assert user_id not in member_ids(app, slug)
+    with app.app_context():
+        assert db.session.scalar(select(Application.message)) == "Ich komme aus Münster."
+    assert client.get(f"/groups/{slug}").status_code == 404
+    assert "Warten auf Entscheidung" in client.get("/groups/mine").get_data(as_text=True)
+
+
+def test_expired_used_up_revoked_and_unknown_invitations(app, client, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    make_user()
+    second_id, _ = make_user("second@example.com")
+    slug = make_group(owner_id, visibility="private", join_policy="invite")
+    expired = make_link(app, slug, owner_id, expired=True)
+    once = make_link(app, slug, owner_id, max_uses=1)
+    revoked = make_link(app, slug, owner_id)
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).filter_by(token=revoked))
+        invitations.revoke(db.session.get(Group, invitation.group_id), invitation.id)
+        db.session.commit()
+
+    assert client.get("/invite/not-a-token").status_code == 404
+    second = app.test_client()
+    login(second, "second@example.com")
+    assert submit(second, f"/invite/{once}", {}).status_code == 302
+    assert second_id in member_ids(app, slug)
+
+    login(client)
+    for token in (expired, once, revoked):
+        page = client.get(f"/invite/{token}")
+        assert page.status_code == 410
+        assert "abgelaufen oder aufgebraucht" in page.get_data(as_text=True)
+        response = submit(client, f"/invite/{token}", {}, page="/", follow_redirects=True)
+        assert "abgelaufen oder aufgebraucht" in response.get_data(as_text=True)
+    assert member_ids(app, slug) == {owner_id, second_id}
+
+
+def test_last_use_admits_exactly_one_of_two_at_once(app, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    first_id, _ = make_user("a@example.com")
+    second_id, _ = make_user("b@example.com")
+    slug = make_group(owner_id, visibility="private", join_policy="invite")
+    token = make_link(app, slug, owner_id, max_uses=1)
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def accept(user_id):
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                invitation = invitations.find(token)
+                try:
+                    invitations.accept(invitation, db.session.get(User, user_id))
+                    db.session.commit()
+                    outcomes.append("joined")
+                except invitations.GroupError:
+                    db.session.rollback()
+                    outcomes.append("refused")
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=accept, args=(uid,)) for uid in (first_id, second_id)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(outcomes) == ["joined", "refused"]
+    assert len(member_ids(app, slug)) == 2
+
+
+def test_banned_people_cannot_use_an_invitation(app, client, make_user, make_group):
+    from meetup.models import Ban
+
+    owner_id, _ = make_user("owner@example.com")
+    user_id, _ = make_user()
+    slug = make_group(owner_id, visibility="private", join_policy="invite")
+    token = make_link(app, slug, owner_id)
+    with app.app_context():
+        db.session.add(Ban(group_id=group_of(app, slug), user_id=user_id))
+        db.session.commit()
+    login(client)
+    response = submit(client, f"/invite/{token}", {}, follow_redirects=True)
+    assert "nicht beitreten" in response.get_data(as_text=True)
+    assert user_id not in member_ids(app, slug)
+
+
+def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, make_group,
+                                                      mailbox):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id, visibility="private", join_policy="invite")
+    login(client)
+    page = f"/groups/{slug}/manage/invitations"
+    response = submit(client, f"/groups/{slug}/manage/invitations/link",
+                      {"link-days": "14", "link-max_uses": "25"}, page=page,
+                      follow_redirects=True)
+    assert "Neuer Einladungslink: http://localhost/invite/" in response.get_data(as_text=True)
+    response = submit(client, f"/groups/{slug}/manage/invitations/email",
+                      {"mail-emails": "eva@example.com\nOtto@Example.com"}, page=page)
+    assert response.status_code == 302
+    for address in ("eva@example.com", "otto@example.com"):
+        mail = mailbox.wait_for(address)[-1]
+        assert mail["Subject"] == "Einladung zu Unternehmerclub Münster"
+        assert "/invite/" in mail.get_content()
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Invitation.id))) == 3
+        # Invitations never create accounts.
+        assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_bad_email_invitation_changes_nothing(app, client, make_user, make_group, mailbox):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+    response = submit(client, f"/groups/{slug}/manage/invitations/email",
+                      {"mail-emails": "good@example.com\nkaputt"},
+                      page=f"/groups/{slug}/manage/invitations")
+    assert response.status_code == 422
+    assert "Zeile 2: „kaputt“ ist keine gültige E-Mail-Adresse." in response.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Invitation.id))) == 0
+    assert mailbox.messages == []
+
+
+def test_link_form_bad_input(app, client, make_user, make_group):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+    response = submit(client, f"/groups/{slug}/manage/invitations/link",
+                      {"link-days": "0", "link-max_uses": "-3"},
+                      page=f"/groups/{slug}/manage/invitations")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Zwischen 1 und 365 Tagen." in html and "Zwischen 1 und 10.000." in html
+
+
+CSV = """Name;E-Mail
+Eva Beispiel;eva@example.com
+Otto Normal;otto@example.com
+Kein Mail;
+Kaputt;kaputt@
+Eva Doppelt;EVA@example.com
+Owner;owner@example.com
+"""
+
+
+def test_csv_import_invites_good_rows_and_reports_bad_ones(app, client, make_user, make_group,
+                                                          mailbox):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id, visibility="private", join_policy="invite")
+    login(client, "owner@example.com")
+    from io import BytesIO
+
+    response = submit(client, f"/groups/{slug}/manage/invitations/import",
+                      {"csv-file": (BytesIO(CSV.encode("utf-8-sig")), "liste.csv")},
+                      page=f"/groups/{slug}/manage/invitations",
+                      content_type="multipart/form-data")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "2 Einladungen versendet." in html
+    assert "4 Zeilen wurden nicht importiert" in html
+    assert "Zeile 4: In dieser Zeile steht keine E-Mail-Adresse." in html
+    assert "Zeile 5: „kaputt@“ ist keine gültige E-Mail-Adresse." in html
+    assert "Zeile 6: eva@example.com steht zweimal in der Datei." in html
+    assert "Zeile 7: owner@example.com ist bereits Mitglied." in html
+    with app.app_context():
+        invited = {(i.name, i.email) for i in db.session.scalars(select(Invitation))}
+        assert invited == {("Eva Beispiel", "eva@example.com"),
+                           ("Otto Normal", "otto@example.com")}
+        assert db.session.scalar(select(func.count(User.id))) == 1
+    assert "Guten Tag Eva Beispiel," in mailbox.wait_for("eva@example.com")[-1].get_content()
+
+
+def test_csv_import_reads_comma_files_without_header(app, make_user, make_group):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        result = invitations.import_csv(group, db.session.get(User, owner_id),
+                                        b"Anna Alt,anna@example.com\r\nBen Bau,ben@example.com\r\n")
+        assert [(i.name, i.email) for i in result.invitations] == [
+            ("Anna Alt", "anna@example.com"), ("Ben Bau", "ben@example.com")]
+        assert result.errors == []
+
+
+def test_csv_import_without_a_file_is_refused(app, client, make_user, make_group):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+    response = submit(client, f"/groups/{slug}/manage/invitations/import", {},
+                      page=f"/groups/{slug}/manage/invitations")
+    assert response.status_code == 422
+    assert "Bitte wählen Sie eine CSV-Datei." in response.get_data(as_text=True)
