@@ -10,7 +10,15 @@ from meetup.events.services import going_counts, upcoming_events
 from meetup.extensions import db
 from meetup.groups import forms, logo, services
 from meetup.groups.policy import Action, Viewer, can, ensure, viewer_for
-from meetup.models import Application, Group, Membership, Role, User, Visibility
+from meetup.models import (
+    Application,
+    ApplicationStatus,
+    Group,
+    Membership,
+    Role,
+    User,
+    Visibility,
+)
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 20
@@ -78,10 +86,16 @@ def show(slug: str):
         .where(Membership.group_id == group.id,
                (Membership.role != Role.MEMBER) | (Membership.title != ""))
         .order_by(ROLE_ORDER, User.name)).all()
+    pending = db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.group_id == group.id,
+            Application.status == ApplicationStatus.PENDING)) if can(
+        viewer, Action.MANAGE, group) else 0
     return render_template(
         "groups/show.html", group=group, viewer=viewer, events=events,
-        going=going_counts(events), leaders=leaders, member_count=member_counts([group]).get(
-            group.id, 0), may=lambda action: can(viewer, action, group), Action=Action)
+        going=going_counts(events), leaders=leaders, pending=pending,
+        member_count=member_counts([group]).get(group.id, 0),
+        may=lambda action: can(viewer, action, group), Action=Action)
 
 
 @bp.get("/<slug>/logo")

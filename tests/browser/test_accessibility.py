@@ -35,3 +35,27 @@ def test_phone_layout_has_no_horizontal_scroll(page: Page, live_server, seeded):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server + "/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+GROUP_PAGES = [
+    "/groups/",
+    "/groups/unternehmerstammtisch-muenster",
+    "/groups/unternehmerstammtisch-muenster/members",
+    "/groups/unternehmerstammtisch-muenster/manage/members",
+    "/groups/unternehmerstammtisch-muenster/manage/invitations",
+    "/groups/unternehmerstammtisch-muenster/edit",
+    "/groups/wirtschaftsclub-leipzig/apply",
+    "/groups/mine",
+    "/account/",
+]
+
+
+def test_club_pages_have_no_wcag_violations(page: Page, live_server, seeded):
+    page.goto(live_server + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill("anna.schneider@example.com")
+    page.get_by_label("Passwort").fill("treffpunkt-demo")
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    for path in GROUP_PAGES:
+        page.goto(live_server + path)
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, f"{path}\n{results.generate_report()}"

@@ -58,6 +58,7 @@ def test_private_approval_club_by_invitation(browser: Browser, live_server, make
 
     organiser.get_by_role("link", name="Mitglieder", exact=True).click()
     row = organiser.locator(".member-row", has_text="Karl Kasse")
+    row.get_by_text("Bearbeiten").click()
     row.get_by_label("Funktion").fill("Kassierer")
     row.get_by_role("button", name="Funktion speichern").click()
     expect(organiser.get_by_text("Gespeichert.")).to_be_visible()
