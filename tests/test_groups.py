@@ -338,3 +338,36 @@ def test_browse_filters_by_city_and_text(app, client, make_user, make_group):
     html = client.get("/groups/?q=unternehmer").get_data(as_text=True)
     assert "Unternehmerclub Münster" in html and "Wirtschaftsclub Leipzig" not in html
     assert "Geheimer" not in client.get("/groups/?q=geheim").get_data(as_text=True)
+
+
+def test_group_pages_do_not_grow_queries_with_members(app, client, make_user, make_group,
+                                                     add_member, count_queries):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+
+    def grow(count, start):
+        with app.app_context():
+            group = db.session.scalar(select(Group).filter_by(slug=slug))
+            for number in range(start, start + count):
+                user = services.User(email=f"m{number}@example.com", name=f"M {number}",
+                                     password_hash="x")
+                db.session.add(user)
+                db.session.flush()
+                db.session.add(Membership(group_id=group.id, user_id=user.id,
+                                          role=Role.ORGANISER, title="Beirat"))
+            db.session.commit()
+
+    urls = [f"/groups/{slug}", f"/groups/{slug}/members", f"/groups/{slug}/manage/members",
+            "/groups/", "/groups/mine"]
+    grow(2, 0)
+    few = {}
+    for url in urls:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        few[url] = len(statements)
+    grow(15, 2)
+    for url in urls:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) == few[url], url

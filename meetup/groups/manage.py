@@ -25,6 +25,18 @@ from meetup.models import (
 )
 
 
+def commit_or_explain(change, success: str) -> None:
+    """Run one change: commit and confirm it, or roll back and say why not."""
+    try:
+        change()
+    except services.GroupError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
@@ -199,13 +211,8 @@ def import_csv(slug: str):
 @login_required
 def revoke(slug: str, invitation_id: int):
     group, _viewer = load(slug, Action.MANAGE)
-    try:
-        invitations.revoke(group, invitation_id)
-    except services.GroupError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The invitation no longer works."), "success")
+    commit_or_explain(lambda: invitations.revoke(group, invitation_id),
+                      _("The invitation no longer works."))
     return redirect(url_for("groups.invitation_list", slug=slug))
 
 
@@ -229,25 +236,21 @@ MEMBER_ACTIONS = "title, role, transfer, remove, ban"
 @bp.post(f"/<slug>/manage/members/<int:membership_id>/<any({MEMBER_ACTIONS}):action>")
 @login_required
 def member_action(slug: str, membership_id: int, action: str):
-    group, viewer = load(slug, Action.MANAGE)
+    _group, viewer = load(slug, Action.MANAGE)
     actor = viewer.membership
-    try:
+
+    def change():
         match action:
             case "title":
                 services.set_title(actor, membership_id, request.form.get("title", ""))
             case "role":
-                services.set_role(actor, membership_id, Role(request.form.get("role")))
+                services.set_role(actor, membership_id, request.form.get("role", ""))
             case "transfer":
                 services.transfer_ownership(actor, membership_id)
             case "remove" | "ban":
                 services.remove_member(actor, membership_id, ban=action == "ban")
-    except (services.GroupError, ValueError) as error:
-        db.session.rollback()
-        flash(str(error) if isinstance(error, services.GroupError)
-              else _("Please choose a role from the list."), "error")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+
+    commit_or_explain(change, _("Saved."))
     return redirect(url_for("groups.manage_members", slug=slug))
 
 
@@ -255,12 +258,6 @@ def member_action(slug: str, membership_id: int, action: str):
 @login_required
 def lift_ban(slug: str, ban_id: int):
     group, _viewer = load(slug, Action.MANAGE)
-    try:
-        services.unban(group, ban_id)
-    except services.GroupError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The ban is lifted."), "success")
+    commit_or_explain(lambda: services.unban(group, ban_id), _("The ban is lifted."))
     return redirect(url_for("groups.manage_members", slug=slug))
 

@@ -169,8 +169,11 @@ def set_title(actor: Membership, membership_id: int, title: str) -> Membership:
     return target
 
 
-def set_role(actor: Membership, membership_id: int, role: Role) -> Membership:
+def set_role(actor: Membership, membership_id: int, role: str) -> Membership:
     target = _target(actor.group, membership_id)
+    if role not in set(Role):
+        raise GroupError(_l("Please choose a role from the list."))
+    role = Role(role)
     if actor.role != Role.OWNER:
         raise GroupError(_l("Only an owner can change roles."))
     if target.role == Role.OWNER and role != Role.OWNER and owner_count(actor.group) <= 1:

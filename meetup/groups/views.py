@@ -68,10 +68,10 @@ def member_counts(groups) -> dict[int, int]:
 @login_required
 def mine():
     memberships = db.session.scalars(
-        select(Membership).join(Membership.group).where(Membership.user_id == current_user.id)
-        .order_by(Group.name)).all()
+        select(Membership).join(Membership.group).options(joinedload(Membership.group))
+        .where(Membership.user_id == current_user.id).order_by(Group.name)).all()
     applications = db.session.scalars(
-        select(Application).join(Application.group)
+        select(Application).join(Application.group).options(joinedload(Application.group))
         .where(Application.user_id == current_user.id).order_by(Group.name)).all()
     return render_template("groups/mine.html", memberships=memberships,
                            applications=applications)
@@ -82,7 +82,7 @@ def show(slug: str):
     group, viewer = load(slug, Action.VIEW)
     events = upcoming_events(viewer.user, group=group, limit=20)
     leaders = db.session.scalars(
-        select(Membership).join(Membership.user)
+        select(Membership).join(Membership.user).options(joinedload(Membership.user))
         .where(Membership.group_id == group.id,
                (Membership.role != Role.MEMBER) | (Membership.title != ""))
         .order_by(ROLE_ORDER, User.name)).all()
