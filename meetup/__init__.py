@@ -6,6 +6,7 @@ from meetup import cli, errors, extensions, i18n, security
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.config import ROOT, load_config
+from meetup.events import manage as event_manage
 from meetup.groups import invite_views, manage
 from meetup.main import views as main_views
 
@@ -33,4 +34,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(account_views.bp)
     app.register_blueprint(manage.bp)  # the groups blueprint, with its organiser views
     app.register_blueprint(invite_views.bp)
+    app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
     return app

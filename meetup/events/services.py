@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from meetup.extensions import db
@@ -56,3 +56,15 @@ def going_counts(events: Sequence[Event]) -> dict[int, int]:
         .group_by(RSVP.event_id)
     )
     return {event_id: int(count) for event_id, count in rows}
+
+
+def event_counts(event: Event) -> dict[str, int | None]:
+    """Seats taken (guests included), people waiting, seats left: one query."""
+    seats = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.GOING, 1 + RSVP.guests),
+                                        else_=0)), 0)
+    waiting = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.WAITLIST, 1),
+                                          else_=0)), 0)
+    going, waitlist = db.session.execute(
+        select(seats, waiting).where(RSVP.event_id == event.id)).one()
+    left = None if event.capacity is None else max(event.capacity - going, 0)
+    return {"going": int(going), "waitlist": int(waitlist), "left": left}

@@ -16,6 +16,8 @@ from meetup.models import (
     Application,
     ApplicationStatus,
     Ban,
+    EventStatus,
+    EventVisibility,
     Group,
     JoinPolicy,
     Membership,
@@ -123,3 +125,22 @@ def visible_groups(user: User | None) -> Select:
     if user is not None and user.is_authenticated:
         condition = condition | Group.id.in_(member_group_ids(user))
     return select(Group).where(condition)
+
+
+def can_see_event(viewer: Viewer, event) -> bool:
+    """Drafts: organisers only. Otherwise the group must be visible, and
+    members-only events need membership."""
+    if event.status == EventStatus.DRAFT:
+        return can(viewer, Action.MANAGE, event.group)
+    if not can(viewer, Action.VIEW, event.group):
+        return False
+    return event.visibility == EventVisibility.PUBLIC or viewer.is_member
+
+
+def can_rsvp(viewer: Viewer, event) -> bool:
+    """Members for any event of their group; other signed-in people only for
+    public events of public groups; never the banned."""
+    if viewer.user is None or viewer.banned or not can_see_event(viewer, event):
+        return False
+    return viewer.is_member or (event.group.visibility == Visibility.PUBLIC
+                                and event.visibility == EventVisibility.PUBLIC)

@@ -13,6 +13,8 @@ from meetup.groups.policy import Action, Viewer, can, ensure, viewer_for
 from meetup.models import (
     Application,
     ApplicationStatus,
+    Event,
+    EventStatus,
     Group,
     Membership,
     Role,
@@ -86,14 +88,17 @@ def show(slug: str):
         .where(Membership.group_id == group.id,
                (Membership.role != Role.MEMBER) | (Membership.title != ""))
         .order_by(ROLE_ORDER, User.name)).all()
+    manager = can(viewer, Action.MANAGE, group)
     pending = db.session.scalar(
         select(func.count(Application.id)).where(
             Application.group_id == group.id,
-            Application.status == ApplicationStatus.PENDING)) if can(
-        viewer, Action.MANAGE, group) else 0
+            Application.status == ApplicationStatus.PENDING)) if manager else 0
+    drafts = db.session.scalars(
+        select(Event).where(Event.group_id == group.id, Event.status == EventStatus.DRAFT)
+        .order_by(Event.starts_at)).all() if manager else []
     return render_template(
         "groups/show.html", group=group, viewer=viewer, events=events,
-        going=going_counts(events), leaders=leaders, pending=pending,
+        going=going_counts(events), leaders=leaders, pending=pending, drafts=drafts,
         member_count=member_counts([group]).get(group.id, 0),
         may=lambda action: can(viewer, action, group), Action=Action)
 

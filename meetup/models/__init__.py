@@ -1,7 +1,16 @@
 """The shared model package; every model is re-exported here."""
 
 from meetup.models.base import Base, UTCDateTime, utcnow
-from meetup.models.event import RSVP, Event, EventKind, EventStatus, EventVisibility, RSVPStatus
+from meetup.models.event import (
+    RSVP,
+    Event,
+    EventKind,
+    EventSeries,
+    EventStatus,
+    EventVisibility,
+    RSVPStatus,
+    SeriesFrequency,
+)
 from meetup.models.group import (
     Application,
     ApplicationStatus,
@@ -25,12 +34,14 @@ __all__ = [
     "Base",
     "Event",
     "EventKind",
+    "EventSeries",
     "EventStatus",
     "EventVisibility",
     "Group",
     "JoinPolicy",
     "Membership",
     "RSVPStatus",
+    "SeriesFrequency",
     "Role",
     "UTCDateTime",
     "User",

@@ -37,6 +37,26 @@ class RSVPStatus(enum.StrEnum):
     WAITLIST = "waitlist"
 
 
+class SeriesFrequency(enum.StrEnum):
+    WEEKLY = "weekly"  # every N weeks on the start's weekday
+    MONTHLY_WEEKDAY = "monthly_weekday"  # e.g. every first Tuesday
+    MONTHLY_DAY = "monthly_day"  # e.g. every 15th
+
+
+class EventSeries(Base):
+    """The rule a series of events was made from; each occurrence is an Event."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    frequency: Mapped[SeriesFrequency] = mapped_column(str_enum(SeriesFrequency))
+    interval: Mapped[int] = mapped_column(default=1)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    count: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Event(Base):
     __tablename__ = "event"
 
@@ -45,6 +65,8 @@ class Event(Base):
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind), default=EventKind.OTHER)
     description: Mapped[str] = mapped_column(Text, default="")
+    speaker: Mapped[str] = mapped_column(String(120), default="")
+    speaker_bio: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # IANA zone the event happens in; times are shown in it.
@@ -53,15 +75,27 @@ class Event(Base):
     venue_address: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None]
+    guests_allowed: Mapped[int] = mapped_column(default=0)
+    rsvp_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: RSVPs close when the event starts.
+    rsvp_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     visibility: Mapped[EventVisibility] = mapped_column(
         str_enum(EventVisibility), default=EventVisibility.PUBLIC
     )
     status: Mapped[EventStatus] = mapped_column(
         str_enum(EventStatus), default=EventStatus.PUBLISHED
     )
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
+    # Raised whenever time, place, title or status change (calendar clients need it).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     group: Mapped[Group] = relationship()
+    series: Mapped[EventSeries | None] = relationship()
     rsvps: WriteOnlyMapped["RSVP"] = relationship(back_populates="event", passive_deletes=True)
 
     def __repr__(self) -> str:
@@ -70,6 +104,13 @@ class Event(Base):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    def rsvp_deadline(self) -> datetime:
+        return self.rsvp_closes_at or self.starts_at
 
 
 class RSVP(Base):
@@ -81,7 +122,15 @@ class RSVP(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     status: Mapped[RSVPStatus] = mapped_column(str_enum(RSVPStatus), default=RSVPStatus.GOING)
     guests: Mapped[int] = mapped_column(default=0)
+    # Order on the waitlist: first come, first served.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="rsvps")
     user: Mapped[User] = relationship()
+
+    @property
+    def seats(self) -> int:
+        return 1 + self.guests

@@ -1,0 +1,214 @@
+"""Organiser changes to events: create (also as a series), edit, duplicate,
+cancel, publish, delete drafts. Functions flush but never commit."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from meetup.events.rsvp import promote
+from meetup.extensions import db
+from meetup.models import (
+    Event,
+    EventSeries,
+    EventStatus,
+    EventVisibility,
+    Group,
+    SeriesFrequency,
+    User,
+    Visibility,
+    utcnow,
+)
+
+MAX_OCCURRENCES = 104  # two years of weekly evenings
+# Changing any of these changes what a calendar shows: SEQUENCE goes up.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "timezone", "venue_name", "venue_address",
+                   "online_url", "status")
+EDITABLE = ("title", "kind", "description", "speaker", "speaker_bio", "venue_name",
+            "venue_address", "online_url", "capacity", "guests_allowed", "visibility")
+
+
+class EventError(Exception):
+    """A rule was not met; ``str(error)`` is the message for the person."""
+
+
+@dataclass
+class Schedule:
+    """When an event happens, in its own zone: local wall-clock times."""
+
+    start: datetime  # naive, local
+    end: datetime  # naive, local
+    timezone: str
+    rsvp_opens: datetime | None = None  # naive, local
+    rsvp_closes: datetime | None = None  # naive, local
+
+    def aware(self, value: datetime | None) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=ZoneInfo(self.timezone))
+
+
+@dataclass
+class Repeat:
+    frequency: SeriesFrequency
+    interval: int = 1
+    until: date | None = None
+    count: int | None = None
+
+
+def validate(schedule: Schedule, now: datetime, new: bool) -> None:
+    if schedule.end <= schedule.start:
+        raise EventError(_l("The end must be after the start."))
+    if new and schedule.aware(schedule.start) <= now:
+        raise EventError(_l("The start must be in the future."))
+    if schedule.rsvp_closes and schedule.rsvp_closes > schedule.end:
+        raise EventError(_l("Registration must close before the event ends."))
+    if (schedule.rsvp_opens and schedule.rsvp_closes
+            and schedule.rsvp_opens >= schedule.rsvp_closes):
+        raise EventError(_l("Registration must open before it closes."))
+
+
+def occurrences(start: datetime, repeat: Repeat) -> list[datetime]:
+    """Local start times of a series; the wall-clock time never moves, also
+    across daylight-saving changes, because it is computed before the zone."""
+    rule = {"interval": repeat.interval, "dtstart": start}
+    if repeat.frequency == SeriesFrequency.WEEKLY:
+        rule["freq"] = WEEKLY
+    elif repeat.frequency == SeriesFrequency.MONTHLY_WEEKDAY:
+        nth = (start.day - 1) // 7 + 1
+        rule.update(freq=MONTHLY, byweekday=weekday(start.weekday(), -1 if nth == 5 else nth))
+    else:
+        rule.update(freq=MONTHLY, bymonthday=start.day)
+    if repeat.until:
+        rule["until"] = datetime.combine(repeat.until, start.time())
+    rule["count"] = min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES)
+    return list(rrule(**rule))
+
+
+def _fields_for(group: Group, values: dict) -> dict:
+    values = {name: values[name] for name in EDITABLE if name in values}
+    if group.visibility == Visibility.PRIVATE:
+        # A private group's events are never public.
+        values["visibility"] = EventVisibility.MEMBERS
+    return values
+
+
+def create(group: Group, author: User, values: dict, schedule: Schedule, publish: bool,
+           repeat: Repeat | None = None, now: datetime | None = None) -> list[Event]:
+    """Create one event, or every occurrence of a series."""
+    validate(schedule, now or utcnow(), new=True)
+    series = None
+    starts = [schedule.start]
+    if repeat is not None:
+        until = datetime.combine(repeat.until, schedule.start.time()) if repeat.until else None
+        series = EventSeries(group_id=group.id, frequency=repeat.frequency,
+                             interval=repeat.interval, count=repeat.count,
+                             until=schedule.aware(until))
+        db.session.add(series)
+        starts = occurrences(schedule.start, repeat)
+    duration = schedule.end - schedule.start
+    events = []
+    for start in starts:
+        shift = start - schedule.start
+        event = Event(group_id=group.id, created_by_id=author.id, series=series,
+                      status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
+                      timezone=schedule.timezone, **_fields_for(group, values))
+        _apply_schedule(event, schedule, shift, duration)
+        db.session.add(event)
+        events.append(event)
+    db.session.flush()
+    return events
+
+
+def _apply_schedule(event: Event, schedule: Schedule, shift: timedelta,
+                    duration: timedelta) -> None:
+    start = schedule.start + shift
+    event.timezone = schedule.timezone
+    event.starts_at = schedule.aware(start)
+    event.ends_at = schedule.aware(start + duration)
+    event.rsvp_opens_at = schedule.aware(schedule.rsvp_opens + shift) \
+        if schedule.rsvp_opens else None
+    event.rsvp_closes_at = schedule.aware(schedule.rsvp_closes + shift) \
+        if schedule.rsvp_closes else None
+
+
+def _bump_sequence(event: Event, before: dict) -> None:
+    if any(getattr(event, name) != before[name] for name in CALENDAR_FIELDS):
+        event.sequence += 1
+
+
+def _snapshot(event: Event) -> dict:
+    return {name: getattr(event, name) for name in CALENDAR_FIELDS}
+
+
+def update(event: Event, values: dict, schedule: Schedule,
+           following: bool = False) -> list[Event]:
+    """Edit an event, or it and the later events of its series. Times of the
+    later ones move by the same local shift; their dates stay their own."""
+    validate(schedule, utcnow(), new=False)
+    targets = [event]
+    if following and event.series_id:
+        targets = db.session.scalars(
+            select(Event).where(Event.series_id == event.series_id,
+                                Event.starts_at >= event.starts_at,
+                                Event.status != EventStatus.CANCELLED)
+            .order_by(Event.starts_at)).all()
+    local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
+    for target in targets:
+        before = _snapshot(target)
+        for name, value in _fields_for(target.group, values).items():
+            setattr(target, name, value)
+        own_start = target.starts_at.astimezone(target.zone).replace(tzinfo=None)
+        # Keep each occurrence's own date; take the new time of day and length.
+        day_shift = timedelta(days=(own_start.date() - local_start.date()).days)
+        _apply_schedule(target, schedule, day_shift, schedule.end - schedule.start)
+        if target.capacity is not None and target.capacity < 0:
+            raise EventError(_l("The capacity cannot be negative."))
+        _bump_sequence(target, before)
+    db.session.flush()
+    for target in targets:
+        promote(target)  # a higher capacity frees seats
+    return targets
+
+
+def cancel(event: Event, reason: str) -> None:
+    if event.status == EventStatus.CANCELLED:
+        return
+    before = _snapshot(event)
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason.strip()[:500]
+    _bump_sequence(event, before)
+
+
+def publish(event: Event) -> None:
+    if event.status == EventStatus.DRAFT:
+        event.status = EventStatus.PUBLISHED
+
+
+def delete_draft(event: Event) -> None:
+    if event.status != EventStatus.DRAFT:
+        raise EventError(_l("Only drafts can be deleted. Cancel the event instead."))
+    db.session.delete(event)
+
+
+def duplicate(event: Event, author: User) -> Event:
+    """A draft copy one week later, without RSVPs."""
+    copy = Event(group_id=event.group_id, created_by_id=author.id, status=EventStatus.DRAFT,
+                 timezone=event.timezone, **{name: getattr(event, name) for name in EDITABLE})
+    local = event.zone
+    week = timedelta(weeks=1)
+
+    def later(value):
+        if value is None:
+            return None
+        return (value.astimezone(local).replace(tzinfo=None) + week).replace(tzinfo=local)
+
+    copy.starts_at, copy.ends_at = later(event.starts_at), later(event.ends_at)
+    copy.rsvp_opens_at, copy.rsvp_closes_at = later(event.rsvp_opens_at), later(
+        event.rsvp_closes_at)
+    copy.title = event.title
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+

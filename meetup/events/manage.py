@@ -1,0 +1,220 @@
+"""Organiser pages for events: create, edit, duplicate, cancel, publish,
+delete drafts, check-in and attendee changes."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from meetup.events import editing, forms, rsvp
+from meetup.events.services import event_counts
+from meetup.events.views import bp, load
+from meetup.extensions import db
+from meetup.groups.policy import Action, ensure
+from meetup.groups.views import load as load_group
+from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, User
+
+
+def load_managed(event_id: int) -> tuple[Event, object]:
+    event, viewer = load(event_id)
+    ensure(viewer, Action.MANAGE, event.group)
+    return event, viewer
+
+
+def schedule_from(form: forms.EventForm) -> editing.Schedule:
+    return editing.Schedule(start=form.starts_at.data, end=form.ends_at.data,
+                            timezone=form.timezone.data, rsvp_opens=form.rsvp_opens_at.data,
+                            rsvp_closes=form.rsvp_closes_at.data)
+
+
+def values_from(form: forms.EventForm) -> dict:
+    return {name: getattr(form, name).data for name in editing.EDITABLE} | {
+        "description": form.description.data or "", "speaker_bio": form.speaker_bio.data or ""}
+
+
+@bp.route("/new/<slug>", methods=["GET", "POST"])
+@login_required
+def create(slug: str):
+    group, _viewer = load_group(slug, Action.MANAGE)
+    form = forms.NewEventForm(timezone=group.timezone)
+    if form.validate_on_submit():
+        repeat = None
+        if form.repeat.data:
+            repeat = editing.Repeat(SeriesFrequency(form.repeat.data), form.interval.data or 1,
+                                    form.until.data, form.count.data)
+        try:
+            events = editing.create(group, current_user, values_from(form), schedule_from(form),
+                                    publish=request.form.get("action") != "draft",
+                                    repeat=repeat)
+        except editing.EventError as error:
+            form.starts_at.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The event is saved.") if len(events) == 1 else
+                  _("%(num)d dates of the series are saved.", num=len(events)), "success")
+            return redirect(url_for("events.show", event_id=events[0].id))
+    return render_template("events/form.html", form=form, group=group, event=None), (
+        422 if form.errors else 200)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    event, _viewer = load_managed(event_id)
+    form = forms.EditEventForm(obj=event)
+    if request.method == "GET":
+        for name in ("starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at"):
+            value = getattr(event, name)
+            getattr(form, name).data = value.astimezone(event.zone).replace(tzinfo=None) \
+                if value else None
+    if form.validate_on_submit():
+        try:
+            changed = editing.update(event, values_from(form), schedule_from(form),
+                                     following=form.scope.data == "following")
+        except editing.EventError as error:
+            db.session.rollback()
+            form.starts_at.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(ngettext("The change is saved.", "The change is saved for %(num)d events.",
+                           len(changed)), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, group=event.group, event=event), (
+        422 if form.errors else 200)
+
+
+@bp.post("/<int:event_id>/duplicate")
+@login_required
+def duplicate(event_id: int):
+    event, _viewer = load_managed(event_id)
+    copy = editing.duplicate(event, current_user)
+    db.session.commit()
+    flash(_("A draft copy one week later was created. Check it and publish it."), "success")
+    return redirect(url_for("events.edit", event_id=copy.id))
+
+
+@bp.post("/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    event, viewer = load_managed(event_id)
+    form = forms.CancelForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors), "error")
+        return redirect(url_for("events.show", event_id=event_id))
+    editing.cancel(event, form.reason.data)
+    db.session.commit()
+    flash(_("The event is cancelled. It stays visible with your reason."), "success")
+    return redirect(url_for("events.show", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/publish")
+@login_required
+def publish(event_id: int):
+    event, _viewer = load_managed(event_id)
+    editing.publish(event)
+    db.session.commit()
+    flash(_("The event is published."), "success")
+    return redirect(url_for("events.show", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/delete")
+@login_required
+def delete(event_id: int):
+    event, _viewer = load_managed(event_id)
+    slug = event.group.slug
+    try:
+        editing.delete_draft(event)
+    except editing.EventError as error:
+        flash(str(error), "error")
+        return redirect(url_for("events.show", event_id=event_id))
+    db.session.commit()
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("groups.show", slug=slug))
+
+
+@bp.get("/<int:event_id>/check-in")
+@login_required
+def check_in_list(event_id: int):
+    event, _viewer = load_managed(event_id)
+    q = request.args.get("q", "").strip()[:100]
+    query = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
+             .where(RSVP.event_id == event.id,
+                    RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST])))
+    if q:
+        query = query.where(or_(func.lower(User.name).contains(q.lower(), autoescape=True),
+                                func.lower(User.company).contains(q.lower(), autoescape=True)))
+    rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
+    members = db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == event.group_id,
+               User.id.not_in(select(RSVP.user_id).where(
+                   RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING)))
+        .order_by(func.lower(User.name))).all()
+    return render_template("events/check_in.html", event=event, rows=rows, q=q,
+                           members=members, counts=event_counts(event),
+                           arrived=sum(1 for r in rows if r.checked_in_at))
+
+
+@bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def check_in_person(event_id: int, user_id: int):
+    """The ticket's QR code opens this: organisers confirm with one tap."""
+    event, _viewer = load_managed(event_id)
+    person = db.get_or_404(User, user_id)
+    if request.method == "GET":
+        entry = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=user_id))
+        return render_template("events/check_in_person.html", event=event, person=person,
+                               entry=entry)
+    rsvp.check_in(event.id, person)
+    db.session.commit()
+    flash(_("%(name)s is checked in.", name=person.name), "success")
+    return redirect(url_for("events.check_in_list", event_id=event_id,
+                            q=request.form.get("q", "")))
+
+
+@bp.post("/<int:event_id>/check-in/<int:user_id>/undo")
+@login_required
+def undo_check_in(event_id: int, user_id: int):
+    event, _viewer = load_managed(event_id)
+    rsvp.undo_check_in(event.id, db.get_or_404(User, user_id))
+    db.session.commit()
+    return redirect(url_for("events.check_in_list", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/walk-in")
+@login_required
+def walk_in(event_id: int):
+    event, _viewer = load_managed(event_id)
+    person = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    is_member = person is not None and db.session.scalar(
+        select(Membership.id).filter_by(group_id=event.group_id, user_id=person.id))
+    if not is_member:
+        flash(_("Please choose a member from the list."), "error")
+        return redirect(url_for("events.check_in_list", event_id=event_id))
+    rsvp.check_in(event.id, person)
+    db.session.commit()
+    flash(_("%(name)s is checked in.", name=person.name), "success")
+    return redirect(url_for("events.check_in_list", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/attendees/<int:user_id>/<any(going, waitlist, not_going):status>")
+@login_required
+def set_attendee(event_id: int, user_id: int, status: str):
+    event, _viewer = load_managed(event_id)
+    person = db.get_or_404(User, user_id)
+    if not db.session.scalar(select(Membership.id).filter_by(group_id=event.group_id,
+                                                             user_id=user_id)) \
+            and not db.session.scalar(select(RSVP.id).filter_by(event_id=event.id,
+                                                                user_id=user_id)):
+        abort(404)
+    try:
+        rsvp.organiser_set(event.id, person, RSVPStatus(status))
+    except rsvp.RSVPError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("events.check_in_list", event_id=event_id))
