@@ -243,3 +243,30 @@ def add_member(app):
             return membership.id
 
     return add
+
+
+@pytest.fixture
+def make_event(app):
+    """Factory: a published event of a group, starting in ``days`` at 19:00 Berlin."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from meetup.models import Event, EventVisibility, Group
+
+    def make(slug, title="Stammtisch", days=7, capacity=None, guests_allowed=0,
+             visibility="public", **values):
+        berlin = ZoneInfo("Europe/Berlin")
+        with app.app_context():
+            group = db.session.scalar(db.select(Group).filter_by(slug=slug))
+            day = datetime.now(berlin).date() + timedelta(days=days)
+            start = datetime.combine(day, time(19), berlin)
+            event = Event(group_id=group.id, title=title, starts_at=start,
+                          ends_at=start + timedelta(hours=3), timezone="Europe/Berlin",
+                          venue_name="Rathaus", capacity=capacity,
+                          guests_allowed=guests_allowed,
+                          visibility=EventVisibility(visibility), **values)
+            db.session.add(event)
+            db.session.commit()
+            return event.id
+
+    return make

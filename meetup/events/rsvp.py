@@ -76,6 +76,10 @@ def respond(event_id: int, user: User, going: bool, guests: int = 0,
                             "You may bring at most %(num)d guests.", event.guests_allowed)
                         if event.guests_allowed else _l("Guests are not possible for this event."),
                         status=422)
+    if going and event.capacity is not None and 1 + guests > event.capacity:
+        raise RSVPError(_nl("This event has only %(num)d seat in total.",
+                            "This event has only %(num)d seats in total.", event.capacity),
+                        status=422)
     rsvp = _existing(event, user)
     if rsvp is None:
         rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.NOT_GOING)
@@ -179,6 +183,10 @@ def check_in(event_id: int, user: User, now=None) -> RSVP:
     they are at the door, so the seat is theirs."""
     now = now or utcnow()
     event = lock_event(event_id)
+    if going and event.capacity is not None and 1 + guests > event.capacity:
+        raise RSVPError(_nl("This event has only %(num)d seat in total.",
+                            "This event has only %(num)d seats in total.", event.capacity),
+                        status=422)
     rsvp = _existing(event, user)
     if rsvp is None:
         rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.GOING)
