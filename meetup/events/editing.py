@@ -3,6 +3,7 @@ cancel, publish, delete drafts. Functions flush but never commit."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
@@ -82,8 +83,9 @@ def occurrences(start: datetime, repeat: Repeat) -> list[datetime]:
         rule.update(freq=MONTHLY, bymonthday=start.day)
     if repeat.until:
         rule["until"] = datetime.combine(repeat.until, start.time())
-    rule["count"] = min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES)
-    return list(rrule(**rule))
+    else:
+        rule["count"] = min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES)
+    return list(islice(rrule(**rule), MAX_OCCURRENCES))
 
 
 def _fields_for(group: Group, values: dict) -> dict:

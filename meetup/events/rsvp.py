@@ -183,10 +183,6 @@ def check_in(event_id: int, user: User, now=None) -> RSVP:
     they are at the door, so the seat is theirs."""
     now = now or utcnow()
     event = lock_event(event_id)
-    if going and event.capacity is not None and 1 + guests > event.capacity:
-        raise RSVPError(_nl("This event has only %(num)d seat in total.",
-                            "This event has only %(num)d seats in total.", event.capacity),
-                        status=422)
     rsvp = _existing(event, user)
     if rsvp is None:
         rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.GOING)
