@@ -1,0 +1,159 @@
+"""No overbooking, ever: 50 people ask for the last 5 seats at once, over HTTP,
+against two app processes (gunicorn workers) sharing one database."""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from meetup.events.rsvp import waitlist_position
+from meetup.extensions import db
+from meetup.models import RSVP, Group, Membership, RSVPStatus, User
+from tests.conftest import PASSWORD, _default_password_hash
+from tests.pg import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CROWD = 50
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Visitor:
+    """A browser-like HTTP client with its own cookies."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect())
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> int:
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(self.base + path, body, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def csrf(self, path: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.get(path)).group(1)
+
+    def log_in(self, email: str) -> None:
+        token = self.csrf("/auth/login")
+        status = self.post("/auth/login", {"csrf_token": token, "email": email,
+                                           "password": PASSWORD})
+        assert status == 302
+
+
+@pytest.fixture
+def server(database_uri, tmp_path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_uri, "MEETUP_SECRET_KEY": "race-test-key",
+           "MEETUP_LOGIN_RATE_LIMIT": "10000 per minute"}
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "8",
+         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail((tmp_path / "gunicorn.log").read_text())
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_fifty_people_for_five_seats(app, server, make_user, make_group, make_event):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id)
+    event_id = make_event(slug, capacity=10)
+    with app.app_context():
+        group_id = db.session.scalar(select(Group.id).filter_by(slug=slug))
+        people = []
+        for number in range(5 + CROWD):
+            user = User(email=f"p{number}@example.com", name=f"Person {number}",
+                        password_hash=_default_password_hash(), email_verified_at=None)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(group_id=group_id, user_id=user.id))
+            if number < 5:  # five seats are already taken
+                db.session.add(RSVP(event_id=event_id, user_id=user.id))
+            people.append(user.email)
+        db.session.commit()
+
+    visitors = [Visitor(server) for _ in range(CROWD)]
+    tokens = [None] * CROWD
+
+    def prepare(index):
+        visitors[index].log_in(people[5 + index])
+        tokens[index] = visitors[index].csrf(f"/events/{event_id}")
+
+    threads = [threading.Thread(target=prepare, args=(i,)) for i in range(CROWD)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(tokens)
+
+    barrier = threading.Barrier(CROWD)
+    statuses = [None] * CROWD
+
+    def rsvp(index):
+        barrier.wait(timeout=30)
+        statuses[index] = visitors[index].post(f"/events/{event_id}/rsvp",
+                                               {"csrf_token": tokens[index], "answer": "yes"})
+
+    threads = [threading.Thread(target=rsvp, args=(i,)) for i in range(CROWD)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * CROWD
+
+    with app.app_context():
+        rows = db.session.scalars(select(RSVP).where(RSVP.event_id == event_id)).all()
+        going = [r for r in rows if r.status == RSVPStatus.GOING]
+        waiting = [r for r in rows if r.status == RSVPStatus.WAITLIST]
+        assert sum(r.seats for r in going) == 10
+        assert len(waiting) == CROWD - 5
+        positions = sorted(waitlist_position(r) for r in waiting)
+        assert positions == list(range(1, CROWD - 5 + 1))
+        order = sorted(waiting, key=lambda r: (r.waitlisted_at, r.id))
+        by_email = {db.session.get(User, r.user_id).email: waitlist_position(r) for r in order}
+        assert [waitlist_position(r) for r in order] == positions
+
+    # Each person sees their own, distinct place.
+    shown = {}
+    for index, visitor in enumerate(visitors):
+        html = visitor.get(f"/events/{event_id}")
+        match = re.search(r"Warteliste, Platz (\d+)", html)
+        if match:
+            shown[people[5 + index]] = int(match.group(1))
+        else:
+            assert "Sie sind dabei" in html
+    assert shown == by_email
