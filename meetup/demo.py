@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from meetup.events.editing import Repeat, Schedule, create
 from meetup.extensions import db
 from meetup.models import (
     RSVP,
@@ -13,12 +14,15 @@ from meetup.models import (
     ApplicationStatus,
     Event,
     EventKind,
+    EventStatus,
     EventVisibility,
     Group,
     Invitation,
     JoinPolicy,
     Membership,
     Role,
+    RSVPStatus,
+    SeriesFrequency,
     User,
     Visibility,
 )
@@ -92,6 +96,20 @@ EVENTS = [
     ("gruenderkreis-freiburg", "Sommerfest am Schlossberg", EventKind.EVENING, 48, 18, 5,
      "Dattler am Schlossberg", "Am Schlossberg 1, 79104 Freiburg", EventVisibility.MEMBERS),
 ]
+
+# Per-event details beyond the table above.
+EXTRAS = {
+    "Clubabend im Zoo": {"capacity": 9, "guests_allowed": 1},  # fully booked, waitlist
+    "Workshop: LinkedIn für Selbstständige": {
+        "status": EventStatus.CANCELLED,
+        "cancel_reason": "Die Referentin ist erkrankt – wir holen den Workshop im Frühjahr nach.",
+    },
+    "Vortrag: Fachkräfte gewinnen und halten": {
+        "speaker": "Dr. Katrin Schulz",
+        "speaker_bio": "Personalvorständin und Autorin von *Gute Leute finden*.",
+    },
+}
+SERIES_TITLE = "Monatlicher Unternehmerstammtisch"
 
 TITLES = ["Vorstand", "Kassierer", "Schriftführer", "Pressesprecherin", "Beirat"]
 
@@ -179,7 +197,7 @@ def _seed_events(groups: dict[str, Group]) -> list[Event]:
             description=f"{title} – {group.short_description}",
             starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
             timezone="Europe/Berlin", venue_name=venue, venue_address=address,
-            capacity=40, visibility=visibility,
+            visibility=visibility, **{"capacity": 40, **EXTRAS.get(title, {})},
         )
         events.append(event)
     return events
@@ -187,15 +205,48 @@ def _seed_events(groups: dict[str, Group]) -> list[Event]:
 
 def _seed_rsvps(events: list[Event]) -> None:
     for number, event in enumerate(events):
+        if db.session.scalar(select(RSVP.id).filter_by(event_id=event.id)):
+            continue  # seeded before
         member_ids = db.session.scalars(
             select(Membership.user_id).where(Membership.group_id == event.group_id)
             .order_by(Membership.id)
         ).all()
-        # A varying, deterministic share of the members says yes.
+        past = event.ends_at < now()
+        # A varying, deterministic share of the members says yes, in order: when the
+        # event is full, the rest land on the waitlist as they would for real.
         for index, user_id in enumerate(member_ids):
-            if (index + number) % 3 != 2:
-                _get_or_add(RSVP, {"event_id": event.id, "user_id": user_id},
-                            guests=1 if (index + number) % 7 == 0 else 0)
+            if (index + number) % 3 == 2:
+                continue
+            guests = 1 if (index + number) % 7 == 0 and event.guests_allowed else 0
+            taken = sum(r.seats for r in db.session.scalars(select(RSVP).filter_by(
+                event_id=event.id, status=RSVPStatus.GOING)))
+            fits = event.capacity is None or taken + 1 + guests <= event.capacity
+            rsvp = RSVP(event_id=event.id, user_id=user_id, guests=guests,
+                        status=RSVPStatus.GOING if fits else RSVPStatus.WAITLIST,
+                        waitlisted_at=None if fits else now() + timedelta(seconds=index))
+            if past and fits and (index + number) % 5 != 4:
+                rsvp.checked_in_at = event.starts_at + timedelta(minutes=index % 30)
+            db.session.add(rsvp)
+        db.session.flush()
+
+
+def _seed_series(users: list[User], groups: dict[str, Group]) -> list[Event]:
+    """Every first Tuesday at 19:00 in Münster, for the next six months."""
+    group = groups["unternehmerstammtisch-muenster"]
+    existing = db.session.scalars(select(Event).filter_by(group_id=group.id,
+                                                          title=SERIES_TITLE)).all()
+    if existing:
+        return list(existing)
+    first = (datetime.now(BERLIN).date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    first += timedelta(days=(1 - first.weekday()) % 7)  # the first Tuesday
+    schedule = Schedule(datetime.combine(first, time(19)), datetime.combine(first, time(22)),
+                        "Europe/Berlin")
+    return create(group, users[0], {
+        "title": SERIES_TITLE, "kind": EventKind.STAMMTISCH, "venue_name": "Stuhlmacher",
+        "venue_address": "Prinzipalmarkt 6–7, 48143 Münster", "capacity": 30,
+        "description": "Jeden ersten Dienstag im Monat: ungezwungener Austausch bei Bier "
+                       "und Brezeln. Gäste sind willkommen.", "guests_allowed": 1,
+    }, schedule, publish=True, repeat=Repeat(SeriesFrequency.MONTHLY_WEEKDAY, count=6))
 
 
 def _seed_applications(users: list[User], groups: dict[str, Group]) -> None:
@@ -218,6 +269,6 @@ def seed() -> dict[str, int]:
     groups = _seed_groups(users)
     _seed_applications(users, groups)
     _seed_invitation(users, groups)
-    events = _seed_events(groups)
+    events = _seed_events(groups) + _seed_series(users, groups)
     _seed_rsvps(events)
     return {"users": len(users), "groups": len(groups), "events": len(events)}

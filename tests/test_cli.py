@@ -3,7 +3,17 @@
 from sqlalchemy import func, select
 
 from meetup.extensions import db
-from meetup.models import RSVP, Event, Group, Membership, User, Visibility, utcnow
+from meetup.models import (
+    RSVP,
+    Event,
+    EventStatus,
+    Group,
+    Membership,
+    RSVPStatus,
+    User,
+    Visibility,
+    utcnow,
+)
 from tests.conftest import get_user, login
 
 
@@ -50,6 +60,16 @@ def test_seed_demo_is_realistic_and_idempotent(app, client):
         assert any(s < now for s in starts) and any(s > now for s in starts)
         assert db.session.scalar(select(func.count()).where(
             Group.visibility == Visibility.PRIVATE)) >= 1
+        # Events: a monthly series, a full event with a waitlist, a cancelled one, and
+        # past events with attendance.
+        assert db.session.scalar(select(func.count(Event.id)).where(
+            Event.series_id.is_not(None))) >= 6
+        assert db.session.scalar(select(func.count(RSVP.id)).where(
+            RSVP.status == RSVPStatus.WAITLIST)) >= 2
+        assert db.session.scalar(select(func.count(Event.id)).where(
+            Event.status == EventStatus.CANCELLED)) >= 1
+        assert db.session.scalar(select(func.count(RSVP.checked_in_at)).join(RSVP.event).where(
+            Event.ends_at < now)) >= 10
     # Demo members can log in with the documented password.
     assert login(client, "anna.schneider@example.com", "treffpunkt-demo").status_code == 302
 

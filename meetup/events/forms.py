@@ -32,7 +32,7 @@ LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[strip], validators=[
+    title = StringField(_l("Title of the event"), filters=[strip], validators=[
         DataRequired(_l("Please give the event a title.")), Length(max=200)])
     kind = SelectField(_l("Kind of event"), default="stammtisch",
                        choices=[SelectChoice(value, label) for value, label in EVENT_KINDS.items()])

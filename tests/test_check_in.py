@@ -1,0 +1,125 @@
+"""Check-in at the door, tickets with QR codes, and the attendance record."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import RSVP, Event, RSVPStatus, utcnow
+from tests.conftest import login, submit
+
+
+def setup_event(make_user, make_group, add_member, make_event, **values):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id)
+    member_id, _ = make_user(name="Mara Beispiel")
+    add_member(slug, member_id)
+    walk_in_id, _ = make_user("walk@example.com", name="Walter Spontan")
+    add_member(slug, walk_in_id)
+    return slug, member_id, walk_in_id, make_event(slug, **values)
+
+
+def test_ticket_qr_opens_the_check_in_for_organisers(app, client, make_user, make_group,
+                                                    add_member, make_event):
+    slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
+                                                   make_event)
+    login(client)
+    page = f"/events/{event_id}"
+    assert client.get(f"{page}/ticket").status_code == 302  # no ticket before saying yes
+    submit(client, f"{page}/rsvp", {"answer": "yes"}, page=page)
+    html = client.get(f"{page}/ticket").get_data(as_text=True)
+    assert "<svg" in html and "Einlass-Code" in html
+    # The QR code's target is the organiser's check-in page for this person.
+    target = f"/events/{event_id}/check-in/{member_id}"
+    assert client.get(target).status_code == 403  # members cannot check themselves in
+    organiser = app.test_client()
+    login(organiser, "owner@example.com")
+    assert "Mara Beispiel" in organiser.get(target).get_data(as_text=True)
+    response = submit(organiser, target, {}, page=target)
+    assert response.status_code == 302
+    assert "Eingelassen" in client.get(f"{page}/ticket").get_data(as_text=True)
+
+
+def test_check_in_list_search_undo_and_walk_in(app, client, make_user, make_group, add_member,
+                                              make_event):
+    slug, member_id, walk_in_id, event_id = setup_event(make_user, make_group, add_member,
+                                                        make_event, capacity=1)
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=member_id))
+        db.session.commit()
+    login(client, "owner@example.com")
+    page = f"/events/{event_id}/check-in"
+    html = client.get(page).get_data(as_text=True)
+    assert "0 von 1 sind da" in html and "Mara Beispiel" in html
+    assert "Mara" not in client.get(f"{page}?q=walter").get_data(as_text=True).split(
+        "Spontanen Gast")[0]
+    submit(client, f"/events/{event_id}/check-in/{member_id}", {}, page=page)
+    assert "1 von 1 sind da" in client.get(page).get_data(as_text=True)
+    submit(client, f"/events/{event_id}/check-in/{member_id}/undo", {}, page=page)
+    assert "0 von 1 sind da" in client.get(page).get_data(as_text=True)
+    # A member at the door without an RSVP: added and checked in (the event is full).
+    response = submit(client, f"/events/{event_id}/walk-in", {"user_id": str(walk_in_id)},
+                      page=page, follow_redirects=True)
+    assert "Walter Spontan ist eingelassen." in response.get_data(as_text=True)
+    with app.app_context():
+        walk = db.session.scalar(select(RSVP).filter_by(event_id=event_id, user_id=walk_in_id))
+        assert walk.status == RSVPStatus.GOING and walk.checked_in_at is not None
+    # Non-members cannot be added as walk-ins.
+    outsider_id, _ = make_user("outsider@example.com")
+    response = submit(client, f"/events/{event_id}/walk-in", {"user_id": str(outsider_id)},
+                      page=page, follow_redirects=True)
+    assert "Bitte wählen Sie ein Mitglied" in response.get_data(as_text=True)
+
+
+def test_organiser_moves_people_between_waitlist_and_going(app, client, make_user, make_group,
+                                                          add_member, make_event):
+    slug, member_id, walk_in_id, event_id = setup_event(make_user, make_group, add_member,
+                                                        make_event, capacity=1)
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=member_id))
+        db.session.add(RSVP(event_id=event_id, user_id=walk_in_id, status=RSVPStatus.WAITLIST,
+                            waitlisted_at=utcnow()))
+        db.session.commit()
+    login(client, "owner@example.com")
+    page = f"/events/{event_id}/check-in"
+    response = submit(client, f"/events/{event_id}/attendees/{walk_in_id}/going", {},
+                      page=page, follow_redirects=True)
+    assert "Kein Platz frei" in response.get_data(as_text=True)
+    # Removing the one going promotes the waitlist.
+    submit(client, f"/events/{event_id}/attendees/{member_id}/not_going", {}, page=page)
+    with app.app_context():
+        assert db.session.scalar(select(RSVP.status).filter_by(
+            event_id=event_id, user_id=walk_in_id)) == RSVPStatus.GOING
+
+
+def test_attendance_record_and_rate(app, client, make_user, make_group, add_member, make_event):
+    slug, member_id, _walk, first = setup_event(make_user, make_group, add_member, make_event)
+    second = make_event(slug, title="Zweiter Abend")
+    with app.app_context():
+        for index, event_id in enumerate((first, second)):
+            event = db.session.get(Event, event_id)
+            event.starts_at = utcnow() - timedelta(days=10 + index)
+            event.ends_at = event.starts_at + timedelta(hours=3)
+            db.session.add(RSVP(event_id=event_id, user_id=member_id,
+                                checked_in_at=event.starts_at if index == 0 else None))
+        db.session.commit()
+    login(client)
+    html = client.get("/events/mine").get_data(as_text=True)
+    assert "Sie waren bei 1 von 2 Veranstaltungen" in html
+    assert "Teilgenommen" in html and "Nicht erschienen" in html
+    organiser = app.test_client()
+    login(organiser, "owner@example.com")
+    html = organiser.get(f"/groups/{slug}/manage/members").get_data(as_text=True)
+    assert "Hält Wort: bei 1 von 2 Zusagen da (50 %)" in html
+
+
+def test_only_organisers_reach_check_in(app, client, make_user, make_group, add_member,
+                                        make_event):
+    slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
+                                                   make_event)
+    login(client)
+    assert client.get(f"/events/{event_id}/check-in").status_code == 403
+    response = submit(client, f"/events/{event_id}/check-in/{member_id}", {}, page="/")
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(RSVP.id)) is None
