@@ -76,11 +76,11 @@ EVENTS = [
     ("unternehmerstammtisch-muenster", "Workshop: LinkedIn für Selbstständige",
      EventKind.WORKSHOP, 20, 17, 3, "Coworking Münster", "Hafenweg 16, 48155 Münster",
      EventVisibility.PUBLIC),
-    ("unternehmerstammtisch-muenster", "Jahresabschluss-Stammtisch", EventKind.EVENING, 34, 19,
+    ("unternehmerstammtisch-muenster", "Clubabend im Pinkus", EventKind.EVENING, 34, 19,
      4, "Brauerei Pinkus Müller", "Kreuzstraße 4–10, 48143 Münster", EventVisibility.MEMBERS),
     ("wirtschaftsclub-leipzig", "Kamingespräch mit der Sparkasse", EventKind.TALK, -25, 19, 2,
      "Salles de Pologne", "Hainstraße 16–18, 04109 Leipzig", EventVisibility.MEMBERS),
-    ("wirtschaftsclub-leipzig", "Neujahrsempfang der Leipziger Wirtschaft",
+    ("wirtschaftsclub-leipzig", "Empfang der Leipziger Wirtschaft",
      EventKind.EVENING, -5, 18, 4, "Alte Handelsbörse", "Naschmarkt 2, 04109 Leipzig",
      EventVisibility.PUBLIC),
     ("wirtschaftsclub-leipzig", "Vortrag: Fachkräfte gewinnen und halten", EventKind.TALK, 9,
@@ -93,7 +93,7 @@ EVENTS = [
      "Café Schmidt", "Kaiser-Joseph-Straße 231, 79098 Freiburg", EventVisibility.MEMBERS),
     ("gruenderkreis-freiburg", "Pitch-Abend: Finanzierung", EventKind.WORKSHOP, 13, 18, 3,
      "Grünhof", "Belfortstraße 52, 79098 Freiburg", EventVisibility.MEMBERS),
-    ("gruenderkreis-freiburg", "Sommerfest am Schlossberg", EventKind.EVENING, 48, 18, 5,
+    ("gruenderkreis-freiburg", "Abend am Schlossberg", EventKind.EVENING, 48, 18, 5,
      "Dattler am Schlossberg", "Am Schlossberg 1, 79104 Freiburg", EventVisibility.MEMBERS),
 ]
 

@@ -10,7 +10,7 @@ def log_in(page, base, email):
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden", exact=True).click()
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    expect(page.locator(".menu > summary")).to_be_visible()
 
 
 def test_private_approval_club_by_invitation(browser: Browser, live_server, make_user,
