@@ -65,6 +65,19 @@ def test_check_in_list_search_undo_and_walk_in(app, client, make_user, make_grou
     with app.app_context():
         walk = db.session.scalar(select(RSVP).filter_by(event_id=event_id, user_id=walk_in_id))
         assert walk.status == RSVPStatus.GOING and walk.checked_in_at is not None
+    # Organisers can also register a member without checking them in.
+    third_id, _ = make_user("third@example.com", name="Tilda Dritte")
+    add_member(slug, third_id)
+    with app.app_context():
+        db.session.get(Event, event_id).capacity = 5
+        db.session.commit()
+    response = submit(client, f"/events/{event_id}/walk-in",
+                      {"user_id": str(third_id), "action": "register"}, page=page,
+                      follow_redirects=True)
+    assert "Tilda Dritte ist angemeldet." in response.get_data(as_text=True)
+    with app.app_context():
+        third = db.session.scalar(select(RSVP).filter_by(event_id=event_id, user_id=third_id))
+        assert third.status == RSVPStatus.GOING and third.checked_in_at is None
     # Non-members cannot be added as walk-ins.
     outsider_id, _ = make_user("outsider@example.com")
     response = submit(client, f"/events/{event_id}/walk-in", {"user_id": str(outsider_id)},

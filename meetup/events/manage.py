@@ -193,9 +193,19 @@ def walk_in(event_id: int):
     if not is_member:
         flash(_("Please choose a member from the list."), "error")
         return redirect(url_for("events.check_in_list", event_id=event_id))
-    rsvp.check_in(event.id, person)
+    if request.form.get("action") == "register":
+        try:
+            rsvp.organiser_set(event.id, person, RSVPStatus.GOING)
+        except rsvp.RSVPError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("events.check_in_list", event_id=event_id))
+        message = _("%(name)s is registered.", name=person.name)
+    else:
+        rsvp.check_in(event.id, person)
+        message = _("%(name)s is checked in.", name=person.name)
     db.session.commit()
-    flash(_("%(name)s is checked in.", name=person.name), "success")
+    flash(message, "success")
     return redirect(url_for("events.check_in_list", event_id=event_id))
 
 

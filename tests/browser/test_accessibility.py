@@ -59,3 +59,25 @@ def test_club_pages_have_no_wcag_violations(page: Page, live_server, seeded):
         page.goto(live_server + path)
         results = Axe().run(page, options=WCAG)
         assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+def test_event_pages_have_no_wcag_violations(page: Page, live_server, seeded, app):
+    from sqlalchemy import select
+
+    from meetup.extensions import db
+    from meetup.models import Event
+
+    with app.app_context():
+        series = db.session.scalars(select(Event.id).where(Event.series_id.is_not(None))
+                                    .order_by(Event.starts_at)).first()
+        cancelled = db.session.scalar(select(Event.id).where(Event.status == "cancelled"))
+    page.goto(live_server + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill("anna.schneider@example.com")
+    page.get_by_label("Passwort").fill("treffpunkt-demo")
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    for path in ["/events/", f"/events/{series}", f"/events/{cancelled}",
+                 f"/events/{series}/check-in", f"/events/{series}/ticket", "/events/mine",
+                 "/events/new/unternehmerstammtisch-muenster", f"/events/{series}/edit"]:
+        page.goto(live_server + path)
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
