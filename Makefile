@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app meetup
 STAMP := $(VENV)/.installed
+JS_STAMP := tests/js/node_modules/.installed
 PYTEST_ARGS ?=
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 \
 	--ignore-dirs ".* __pycache__ .venv" --no-location --sort-output --omit-header
@@ -15,7 +16,7 @@ run: $(STAMP) translations instance/config.py
 	$(FLASK) seed-if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) translations
+test: $(STAMP) translations $(JS_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -25,6 +26,12 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+
+# Mozilla's ical.js, an independent reader for the calendar tests (needs Node.js).
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/js && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not found: the ical.js reader tests will be skipped"; fi
 
 # Compiled catalogues (.mo) are build output, not committed.
 translations: $(STAMP)

@@ -5,6 +5,7 @@ from flask import Flask
 from meetup import cli, errors, extensions, i18n, security
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
+from meetup.calendar import views as calendar_views
 from meetup.config import ROOT, load_config
 from meetup.events import manage as event_manage
 from meetup.groups import invite_views, manage
@@ -35,4 +36,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(manage.bp)  # the groups blueprint, with its organiser views
     app.register_blueprint(invite_views.bp)
     app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
+    app.register_blueprint(calendar_views.bp)
     return app

@@ -1,6 +1,6 @@
 """A person's own account: name, language, time zone, password, email."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -17,6 +17,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def _page(settings=None, password=None, email=None, status=200):
     return render_template(
         "account/settings.html",
+        calendar_token=session.pop("calendar_token", None),
         settings_form=settings or forms.SettingsForm(obj=current_user, prefix="settings"),
         password_form=password or forms.PasswordChangeForm(prefix="password"),
         email_form=email or forms.EmailChangeForm(prefix="email"),

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
+from meetup.calendar import links
 from meetup.events import forms, rsvp
 from meetup.events.services import event_counts, going_counts, visible_events
 from meetup.extensions import db
@@ -48,12 +50,14 @@ def index():
     form = forms.BrowseForm(request.args)
     user = current_user if current_user.is_authenticated else None
     query = visible_events(user)
+    # Dates are the visitor's calendar days.
+    zone = ZoneInfo(user.timezone) if user is not None else BERLIN
     start = form.date_from.data
     query = query.where(Event.ends_at >= (
-        datetime.combine(start, time(), BERLIN) if start else utcnow()))
+        datetime.combine(start, time(), zone) if start else utcnow()))
     if form.date_to.data:
         query = query.where(Event.starts_at < datetime.combine(form.date_to.data, time.max,
-                                                                BERLIN))
+                                                                zone))
     if form.q.data:
         query = query.where(or_(contains(Event.title, form.q.data),
                                 contains(Event.description, form.q.data),
@@ -96,7 +100,7 @@ def _page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None, stat
                                                         user_id=viewer.user.id))
     counts = event_counts(event)
     attendees = db.session.scalars(
-        select(RSVP).join(RSVP.user).options(db.joinedload(RSVP.user))
+        select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
         .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING)
         .order_by(RSVP.created_at).limit(12)).all() if viewer.is_member else []
     return render_template(
@@ -105,7 +109,13 @@ def _page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None, stat
         state=rsvp_state(event, viewer, mine, counts),
         form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
         may_manage=can(viewer, Action.MANAGE, event.group), cancel_form=forms.CancelForm(),
+        calendar_links=_calendar_links(event),
     ), status
+
+
+def _calendar_links(event: Event) -> dict[str, str]:
+    url = url_for("events.show", event_id=event.id, _external=True)
+    return {"google": links.google(event, url), "outlook": links.outlook(event, url)}
 
 
 def rsvp_state(event: Event, viewer: Viewer, mine: RSVP | None, counts: dict) -> str:
@@ -176,7 +186,7 @@ def ticket(event_id: int):
 @login_required
 def mine():
     rows = db.session.scalars(
-        select(RSVP).join(RSVP.event).options(db.joinedload(RSVP.event).joinedload(Event.group))
+        select(RSVP).join(RSVP.event).options(joinedload(RSVP.event).joinedload(Event.group))
         .where(RSVP.user_id == current_user.id,
                RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]),
                Event.status != EventStatus.DRAFT)

@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     # Rotated when the password changes: it signs every session and
     # remember-me cookie out at once.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # The personal calendar feed: only a hash of its secret token is stored.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_all_groups: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

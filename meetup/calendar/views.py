@@ -1,0 +1,129 @@
+"""Calendar downloads and feeds, with conditional requests; feed settings."""
+
+from email.utils import parseaddr
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.http import is_resource_modified
+
+from meetup.calendar import feeds, ical
+from meetup.events.views import load as load_event
+from meetup.extensions import db
+from meetup.groups.policy import Action
+from meetup.groups.views import load as load_group
+from meetup.models import Event, RSVPStatus
+
+bp = Blueprint("calendar", __name__)
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def organizer_email() -> str:
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "noreply@treffpunkt.local"
+
+
+def event_url(event) -> str:
+    return url_for("events.show", event_id=event.id, _external=True)
+
+
+def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str | None = None):
+    """Answer 304 when the client has this version; otherwise build and send."""
+    headers = {"ETag": f'"{fingerprint.etag}"', "Cache-Control": cache}
+    if not is_resource_modified(request.environ, etag=fingerprint.etag,
+                                last_modified=fingerprint.last_modified):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(build(), content_type=CONTENT_TYPE, headers=headers)
+        if filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if fingerprint.last_modified:
+        response.last_modified = fingerprint.last_modified
+    return response
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    event, viewer = load_event(event_id)
+    mine = feeds.rsvp_states(viewer.user).get(event.id) if viewer.user else None
+    entry = ical.Entry(event, event_url(event),
+                       tentative=bool(mine and mine.status == RSVPStatus.WAITLIST),
+                       show_online_link=bool(mine and mine.status == RSVPStatus.GOING))
+    query = select(Event).where(Event.id == event.id)
+    stamp = feeds.fingerprint(query, mine.status if mine else None,
+                               mine.updated_at if mine else None)
+    return conditional(stamp, lambda: ical.build(
+        [entry], name=event.title, description=event.group.name,
+        organizer_email=organizer_email()), "private, max-age=300",
+        filename=f"treffpunkt-{event.id}.ics")
+
+
+@bp.get("/groups/<slug>/calendar.ics")
+def group_feed(slug: str):
+    group, viewer = load_group(slug, Action.VIEW)
+    if group.is_private:
+        abort(404)  # a feed is what an anonymous visitor may see
+    query = feeds.group_feed_query(group)
+    stamp = feeds.fingerprint(query, group.name, group.short_description)
+
+    def build():
+        entries = [ical.Entry(event, event_url(event)) for event in feeds.events(query)]
+        return ical.build(entries, name=group.name,
+                          description=group.short_description or group.name,
+                          organizer_email=organizer_email())
+
+    return conditional(stamp, build, "public, max-age=900")
+
+
+@bp.get("/calendar/<token>.ics")
+def personal_feed(token: str):
+    user = feeds.user_for_token(token)
+    if user is None:
+        abort(404)
+    query = feeds.personal_feed_query(user)
+    states = feeds.rsvp_states(user)
+    stamp = feeds.fingerprint(query, user.calendar_all_groups, sorted(
+        (event_id, str(r.status), r.updated_at) for event_id, r in states.items()))
+
+    def build():
+        entries = []
+        for event in feeds.events(query):
+            mine = states.get(event.id)
+            status = mine.status if mine else None
+            entries.append(ical.Entry(event, event_url(event),
+                                      tentative=status == RSVPStatus.WAITLIST,
+                                      show_online_link=status == RSVPStatus.GOING))
+        return ical.build(entries, name=_("Treffpunkt – my events"),
+                          description=_("Events you are going to, from Treffpunkt"),
+                          organizer_email=organizer_email())
+
+    return conditional(stamp, build, "private, max-age=900")
+
+
+@bp.post("/account/calendar/<any(new, revoke, options):action>")
+@login_required
+def feed_settings(action: str):
+    if action == "new":
+        token = feeds.new_token(current_user)
+        session["calendar_token"] = token  # shown once, on the next page
+        flash(_("Your personal calendar address is ready. Copy it now: for your security "
+                "we show it only this once."), "success")
+    elif action == "revoke":
+        feeds.revoke_token(current_user)
+        session.pop("calendar_token", None)
+        flash(_("The personal calendar address no longer works."), "info")
+    else:
+        current_user.calendar_all_groups = request.form.get("all_groups") == "y"
+        flash(_("Your settings are saved."), "success")
+    db.session.commit()
+    return redirect(url_for("account.settings") + "#calendar-heading")

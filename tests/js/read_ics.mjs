@@ -1,0 +1,31 @@
+// Reads an iCalendar document from stdin with Mozilla's ical.js (the reader
+// inside Thunderbird) and prints what it understood as JSON.
+import ICAL from "ical.js";
+
+let text = "";
+for await (const chunk of process.stdin) text += chunk;
+
+const calendar = new ICAL.Component(ICAL.parse(text));
+for (const zone of calendar.getAllSubcomponents("vtimezone")) {
+  ICAL.TimezoneService.register(zone);
+}
+const events = calendar.getAllSubcomponents("vevent").map((component) => {
+  const event = new ICAL.Event(component);
+  return {
+    uid: event.uid,
+    summary: event.summary,
+    description: event.description,
+    location: event.location,
+    status: component.getFirstPropertyValue("status"),
+    sequence: event.sequence,
+    start: event.startDate.toJSDate().toISOString(),
+    end: event.endDate.toJSDate().toISOString(),
+    tzid: event.startDate.timezone,
+  };
+});
+console.log(JSON.stringify({
+  name: calendar.getFirstPropertyValue("x-wr-calname"),
+  method: calendar.getFirstPropertyValue("method"),
+  timezones: calendar.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")),
+  events,
+}));
