@@ -265,6 +265,10 @@ def test_personal_feed(app, client, club, make_user, add_member):
                  icalendar.Calendar.from_ical(response.data).walk("VEVENT")}
     assert "https://meet.example.org/geheim" in locations["Zugesagt"]  # I am going
     assert b"Otto" not in response.data and b"other@example.com" not in response.data
+    # The owner's language, whatever the calendar app asks for.
+    english = anonymous.get(url, headers={"Accept-Language": "en"})
+    assert english.data == response.data
+    assert b"X-WR-CALNAME:Treffpunkt \xe2\x80\x93 meine Veranstaltungen" in response.data
     # Leaving the group removes its members-only events at once.
     with app.app_context():
         from meetup.models import Membership

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -92,7 +93,8 @@ def personal_feed(token: str):
         abort(404)
     query = feeds.personal_feed_query(user)
     states = feeds.rsvp_states(user)
-    stamp = feeds.fingerprint(query, user.calendar_all_groups, sorted(
+    language = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    stamp = feeds.fingerprint(query, user.calendar_all_groups, language, sorted(
         (event_id, str(r.status), r.updated_at) for event_id, r in states.items()))
 
     def build():
@@ -103,8 +105,11 @@ def personal_feed(token: str):
             entries.append(ical.Entry(event, event_url(event),
                                       tentative=status == RSVPStatus.WAITLIST,
                                       show_online_link=status == RSVPStatus.GOING))
-        return ical.build(entries, name=_("Treffpunkt – my events"),
-                          description=_("Events you are going to, from Treffpunkt"),
+        # Calendar apps send no useful language: the feed speaks the owner's.
+        with force_locale(language):
+            name = _("Treffpunkt – my events")
+            description = _("Events you are going to, from Treffpunkt")
+        return ical.build(entries, name=name, description=description,
                           organizer_email=organizer_email())
 
     return conditional(stamp, build, "private, max-age=900")
