@@ -41,3 +41,39 @@ def test_downgrade_to_base_and_up_again(empty_database, smtp):
         assert result.exit_code == 0, result.output
         assert set(db.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+def test_upgrades_keep_existing_data(empty_database, smtp):
+    """Batch migrations rebuild tables on SQLite; rows that refer to them survive."""
+    app = make_app(empty_database, smtp[0].port)
+    runner = app.test_cli_runner()
+    with disposing(app):
+        # The schema as it was before the personal calendar feed was added.
+        assert runner.invoke(args=["db", "upgrade", "9b58df8e0200"]).exit_code == 0
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO \"user\" (id, email, name, password_hash, is_admin, timezone, "
+                "session_token, created_at, company, industry) VALUES (1, 'a@example.com', "
+                "'A', 'x', false, 'Europe/Berlin', 't1', CURRENT_TIMESTAMP, '', '')")
+            connection.exec_driver_sql(
+                "INSERT INTO \"group\" (id, slug, name, city, short_description, description, "
+                "website, visibility, join_policy, timezone, created_at) VALUES (1, 'g', 'G', "
+                "'', '', '', '', 'public', 'open', 'Europe/Berlin', CURRENT_TIMESTAMP)")
+            connection.exec_driver_sql(
+                "INSERT INTO membership (group_id, user_id, role, title, created_at) "
+                "VALUES (1, 1, 'owner', '', CURRENT_TIMESTAMP)")
+            connection.exec_driver_sql(
+                "INSERT INTO event (id, group_id, title, kind, description, starts_at, ends_at, "
+                "timezone, venue_name, venue_address, online_url, visibility, status, "
+                "created_at) VALUES (1, 1, 'E', 'other', '', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, 'Europe/Berlin', '', '', '', 'public', 'published', "
+                "CURRENT_TIMESTAMP)")
+            connection.exec_driver_sql(
+                "INSERT INTO rsvp (event_id, user_id, status, guests, created_at) "
+                "VALUES (1, 1, 'going', 0, CURRENT_TIMESTAMP)")
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            for table in ("membership", "rsvp", "event"):
+                count = connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                assert count == 1, table
