@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from meetup.auth.forms import email_field, new_password_field, strip
 
@@ -23,6 +23,18 @@ def timezone_choices() -> list[SelectChoice]:
     return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*COMMON_TIMEZONES, *rest)]
 
 
+class TimezoneChoices:
+    """Mixin for forms with a ``timezone`` select: fills and checks its choices."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+    def validate_timezone(self, field):
+        if field.data not in available_timezones():
+            raise ValidationError(_l("Please choose a time zone from the list."))
+
+
 def current_password_field() -> PasswordField:
     return PasswordField(
         _l("Current password"),
@@ -31,7 +43,7 @@ def current_password_field() -> PasswordField:
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TimezoneChoices, FlaskForm):
     name = StringField(
         _l("Full name"),
         filters=[strip],
@@ -49,11 +61,7 @@ class SettingsForm(FlaskForm):
             SelectChoice("en", "English", render_kw={"lang": "en"}),
         ],
     )
-    timezone = SelectField(_l("Time zone"), validate_choice=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
 
 
 class PasswordChangeForm(FlaskForm):

@@ -1,7 +1,5 @@
 """Forms for events, RSVPs and the organiser's attendee actions."""
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,14 +22,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meetup.account.forms import timezone_choices
+from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
 from meetup.labels import EVENT_KINDS
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class EventForm(FlaskForm):
+class EventForm(TimezoneChoices, FlaskForm):
     title = StringField(_l("Title of the event"), filters=[strip], validators=[
         DataRequired(_l("Please give the event a title.")), Length(max=200)])
     kind = SelectField(_l("Kind of event"), default="stammtisch",
@@ -63,14 +61,6 @@ class EventForm(FlaskForm):
     visibility = RadioField(_l("Who can see it"), default="public", choices=[
         SelectChoice("public", _l("Everyone (public event of a public group)")),
         SelectChoice("members", _l("Members of the group only"))])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
-
-    def validate_timezone(self, field):
-        if field.data not in available_timezones():
-            raise ValidationError(_l("Please choose a time zone from the list."))
 
     def validate_venue_name(self, field):
         if not (field.data or self.online_url.data):

@@ -15,6 +15,7 @@ from meetup.extensions import db
 from meetup.groups.policy import Action, ensure
 from meetup.groups.views import load as load_group
 from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, User
+from meetup.search import contains
 
 
 def load_managed(event_id: int) -> tuple[Event, object]:
@@ -143,8 +144,7 @@ def check_in_list(event_id: int):
              .where(RSVP.event_id == event.id,
                     RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST])))
     if q:
-        query = query.where(or_(func.lower(User.name).contains(q.lower(), autoescape=True),
-                                func.lower(User.company).contains(q.lower(), autoescape=True)))
+        query = query.where(or_(contains(User.name, q), contains(User.company, q)))
     rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
     members = db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)

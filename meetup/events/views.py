@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from meetup.calendar import links
@@ -26,6 +26,7 @@ from meetup.groups.policy import (
 )
 from meetup.labels import EVENT_KINDS
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, Visibility, utcnow
+from meetup.search import contains
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 PER_PAGE = 20
@@ -40,9 +41,6 @@ def load(event_id: int) -> tuple[Event, Viewer]:
         abort(404)
     return event, viewer
 
-
-def contains(column, text: str):
-    return func.lower(column).contains(text.lower(), autoescape=True)
 
 
 @bp.get("/")

@@ -1,7 +1,5 @@
 """Forms for groups, applications, invitations and member management."""
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -15,17 +13,16 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
 
-from meetup.account.forms import timezone_choices
+from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
 
 TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
                      "Pressesprecher")
 
 
-class GroupForm(FlaskForm):
+class GroupForm(TimezoneChoices, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Please enter the group's name.")), Length(max=120)])
     slug = StringField(
@@ -52,14 +49,6 @@ class GroupForm(FlaskForm):
     ])
     timezone = SelectField(_l("Time zone of its events"), default="Europe/Berlin")
     logo = FileField(_l("Logo"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
-
-    def validate_timezone(self, field):
-        if field.data not in available_timezones():
-            raise ValidationError(_l("Please choose a time zone from the list."))
 
 
 class ApplicationForm(FlaskForm):

@@ -21,6 +21,7 @@ from meetup.models import (
     User,
     Visibility,
 )
+from meetup.search import contains
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 20
@@ -34,9 +35,6 @@ def load(slug: str, action: Action) -> tuple[Group, Viewer]:
     ensure(viewer, action, group)
     return group, viewer
 
-
-def contains(column, text: str):
-    return func.lower(column).contains(text.lower(), autoescape=True)
 
 
 @bp.get("/")
