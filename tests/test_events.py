@@ -161,6 +161,9 @@ def test_cancel_keeps_the_event_visible_and_raises_sequence(app, client, club, m
     event_id = make_event(slug)
     login(client, "owner@example.com")
     page = f"/events/{event_id}"
+    response = submit(client, f"{page}/cancel", {"reason": "  "}, page=page)
+    assert response.status_code == 422
+    assert "Bitte nennen Sie kurz einen Grund." in response.get_data(as_text=True)
     response = submit(client, f"{page}/cancel", {"reason": "Der Wirt ist krank."}, page=page)
     assert response.status_code == 302
     html = client.get(page).get_data(as_text=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from meetup.events import editing, forms, rsvp
 from meetup.events.services import event_counts
-from meetup.events.views import bp, load
+from meetup.events.views import bp, load, render_page
 from meetup.extensions import db
 from meetup.groups.policy import Action, ensure
 from meetup.groups.views import load as load_group
@@ -102,8 +102,7 @@ def cancel(event_id: int):
     event, viewer = load_managed(event_id)
     form = forms.CancelForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors), "error")
-        return redirect(url_for("events.show", event_id=event_id))
+        return render_page(event, viewer, cancel_form=form, status=422)
     editing.cancel(event, form.reason.data)
     db.session.commit()
     flash(_("The event is cancelled. It stays visible with your reason."), "success")

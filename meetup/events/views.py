@@ -88,10 +88,11 @@ def _fill_choices(form: forms.BrowseForm, user) -> None:
 @bp.get("/<int:event_id>")
 def show(event_id: int):
     event, viewer = load(event_id)
-    return _page(event, viewer)
+    return render_page(event, viewer)
 
 
-def _page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None, status: int = 200):
+def render_page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None,
+                status: int = 200, cancel_form: forms.CancelForm | None = None):
     mine = None
     if viewer.user is not None:
         mine = db.session.scalar(select(RSVP).filter_by(event_id=event.id,
@@ -106,7 +107,7 @@ def _page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None, stat
         position=rsvp.waitlist_position(mine) if mine else None, attendees=attendees,
         state=rsvp_state(event, viewer, mine, counts),
         form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
-        may_manage=can(viewer, Action.MANAGE, event.group), cancel_form=forms.CancelForm(),
+        may_manage=can(viewer, Action.MANAGE, event.group), cancel_form=cancel_form or forms.CancelForm(),
         calendar_links=_calendar_links(event),
     ), status
 
@@ -143,13 +144,13 @@ def respond(event_id: int):
     form = forms.RSVPForm()
     going = request.form.get("answer") == "yes"
     if not form.validate_on_submit():
-        return _page(event, viewer, form, 422)
+        return render_page(event, viewer, form, 422)
     try:
         result = rsvp.respond(event.id, current_user, going, form.guests.data or 0)
     except rsvp.RSVPError as error:
         db.session.rollback()
         form.guests.errors.append(str(error))
-        return _page(event, viewer, form, error.status)
+        return render_page(event, viewer, form, error.status)
     db.session.commit()
     flash(_rsvp_message(result), "success" if result.status != RSVPStatus.WAITLIST else "info")
     return redirect(url_for("events.show", event_id=event_id))
