@@ -107,7 +107,8 @@ def render_page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None
         position=rsvp.waitlist_position(mine) if mine else None, attendees=attendees,
         state=rsvp_state(event, viewer, mine, counts),
         form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
-        may_manage=can(viewer, Action.MANAGE, event.group), cancel_form=cancel_form or forms.CancelForm(),
+        may_manage=can(viewer, Action.MANAGE, event.group),
+        cancel_form=cancel_form or forms.CancelForm(),
         calendar_links=_calendar_links(event),
     ), status
 
