@@ -10,6 +10,7 @@ from meetup.config import ROOT, load_config
 from meetup.events import manage as event_manage
 from meetup.groups import invite_views, manage
 from meetup.main import views as main_views
+from meetup.people import views as people_views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,4 +38,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(invite_views.bp)
     app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
     app.register_blueprint(calendar_views.bp)
+    app.register_blueprint(people_views.bp)
     return app

@@ -115,11 +115,36 @@ TITLES = ["Vorstand", "Kassierer", "Schriftführer", "Pressesprecherin", "Beirat
 
 # (company, industry), assigned round-robin.
 WORK = [
-    ("Schneider Steuerberatung", "Steuerberatung"), ("Müller Maschinenbau GmbH", "Maschinenbau"),
-    ("Weber & Partner", "Rechtsberatung"), ("Wagner IT-Service", "IT-Dienstleistungen"),
-    ("Becker Immobilien", "Immobilien"), ("Hoffmann Consulting", "Unternehmensberatung"),
-    ("Sparkasse Münsterland", "Bank"), ("Koch Werbeagentur", "Marketing"),
-    ("Richter Personal", "Personalberatung"), ("Klein Logistik", "Logistik"),
+    ("Schneider Steuerberatung", "tax", "Steuerberaterin", "Steuerberatung für Gründer und "
+     "Familienunternehmen", ["Nachfolge", "Digitalisierung", "Gründung"],
+     ["Steuerberatung", "Jahresabschluss"], ["Digitalisierung", "Neue Mandanten"]),
+    ("Müller Maschinenbau GmbH", "manufacturing", "Geschäftsführer", "Sondermaschinen für "
+     "die Lebensmittelindustrie", ["Export", "Fachkräfte", "Nachfolge"],
+     ["Fertigungs-Know-how", "Exportkontakte"], ["Fachkräfte", "Steuerberatung"]),
+    ("Weber & Partner", "law", "Rechtsanwältin", "Arbeits- und Gesellschaftsrecht für den "
+     "Mittelstand", ["Nachfolge", "Arbeitsrecht"], ["Rechtsberatung", "Vertragsprüfung"],
+     ["Neue Mandanten", "Netzwerk in Leipzig"]),
+    ("Wagner IT-Service", "it", "Inhaber", "IT-Sicherheit und Cloud für kleine Unternehmen",
+     ["Digitalisierung", "IT-Sicherheit", "KI"], ["Digitalisierung", "IT-Sicherheit"],
+     ["Vertriebspartner", "Rechtsberatung"]),
+    ("Becker Immobilien", "real_estate", "Maklerin", "Gewerbeimmobilien im Münsterland",
+     ["Immobilien", "Stadtentwicklung"], ["Gewerbeflächen", "Marktkenntnis"],
+     ["Finanzierung", "Neue Mandanten"]),
+    ("Hoffmann Consulting", "consulting", "Berater", "Strategie und Nachfolge im "
+     "Mittelstand", ["Nachfolge", "Strategie", "Export"], ["Nachfolgeberatung", "Strategie"],
+     ["Exportkontakte", "Kapital"]),
+    ("Sparkasse Münsterland", "finance", "Firmenkundenbetreuerin", "Finanzierung für "
+     "Mittelständler und Gründer", ["Gründung", "Finanzierung"], ["Finanzierung", "Kapital"],
+     ["Gründer", "Gewerbeflächen"]),
+    ("Koch Werbeagentur", "marketing", "Gründer", "Marken und Kampagnen für B2B-Unternehmen",
+     ["Marketing", "KI", "Gründung"], ["Markenentwicklung", "Vertriebspartner"],
+     ["Kapital", "Finanzierung"]),
+    ("Richter Personal", "hr", "Personalberaterin", "Fach- und Führungskräfte für "
+     "Industrie und Handwerk", ["Fachkräfte", "Arbeitsrecht"], ["Fachkräfte", "Recruiting"],
+     ["Neue Mandanten", "Rechtsberatung"]),
+    ("Klein Logistik", "logistics", "Geschäftsführer", "Kontraktlogistik zwischen Münster "
+     "und Leipzig", ["Export", "Logistik", "Nachhaltigkeit"], ["Exportkontakte", "Lagerfläche"],
+     ["IT-Sicherheit", "Fachkräfte"]),
 ]
 
 # Applicants to the approval club: (person index, message).
@@ -158,9 +183,13 @@ def _seed_users() -> list[User]:
     for name in PEOPLE:
         user = db.session.scalar(select(User).filter_by(email=email_for(name)))
         if user is None:
-            company, industry = WORK[len(users) % len(WORK)]
+            company, industry, position, headline, topics, offers, needs = WORK[
+                len(users) % len(WORK)]
             user = User(email=email_for(name), name=name, email_verified_at=now(),
-                        password_hash=password_hash, company=company, industry=industry)
+                        password_hash=password_hash, company=company, industry=industry,
+                        position=position, headline=headline, topics=topics,
+                        offers=offers, needs=needs,
+                        city=("Münster", "Leipzig", "Freiburg")[len(users) % 3])
             db.session.add(user)
         users.append(user)
     db.session.flush()

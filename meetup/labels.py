@@ -8,6 +8,22 @@ JOIN_POLICIES = {"open": _l("Open to all"), "approval": _l("Membership by applic
 VISIBILITIES = {"public": _l("Public"), "private": _l("Private")}
 EVENT_KINDS = {"stammtisch": _l("Stammtisch"), "talk": _l("Talk"),
                "evening": _l("Evening event"), "workshop": _l("Workshop"), "other": _l("Other")}
+INDUSTRIES = {
+    "tax": _l("Tax advice and accounting"), "law": _l("Legal services"),
+    "consulting": _l("Management consulting"), "it": _l("IT and software"),
+    "finance": _l("Banking and finance"), "insurance": _l("Insurance"),
+    "real_estate": _l("Real estate"), "manufacturing": _l("Manufacturing and engineering"),
+    "marketing": _l("Marketing and communication"), "hr": _l("Human resources"),
+    "logistics": _l("Logistics"), "health": _l("Health care"), "retail": _l("Retail and trade"),
+    "crafts": _l("Skilled crafts"), "hospitality": _l("Hospitality"), "energy": _l("Energy"),
+    "education": _l("Education and training"), "public": _l("Public sector"),
+    "other": _l("Other"),
+}
+PROFILE_VISIBILITIES = {
+    "members": _l("Members of my clubs"),
+    "attendees": _l("Only people going to the same events"),
+    "signed_in": _l("Everyone signed in to Treffpunkt"),
+}
 APPLICATION_STATUSES = {"pending": _l("Waiting for a decision"), "approved": _l("Approved"),
                         "declined": _l("Declined")}
 
@@ -23,4 +39,5 @@ def register(app) -> None:
         VISIBILITIES=VISIBILITIES,
         APPLICATION_STATUSES=APPLICATION_STATUSES,
         EVENT_KINDS=EVENT_KINDS,
+        INDUSTRIES=INDUSTRIES,
     )

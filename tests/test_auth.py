@@ -311,12 +311,10 @@ def test_settings_save_language_and_time_zone(app, client, make_user):
     login(client)
     response = submit(client, "/account/", {
         "settings-name": " Mara B. ", "settings-locale": "en",
-        "settings-timezone": "America/New_York", "settings-company": "Beispiel GmbH",
-        "settings-industry": "Steuerberatung"})
+        "settings-timezone": "America/New_York"})
     assert response.status_code == 302
     user = get_user(app, "mara@example.com")
     assert (user.name, user.locale, user.timezone) == ("Mara B.", "en", "America/New_York")
-    assert (user.company, user.industry) == ("Beispiel GmbH", "Steuerberatung")
     assert "My account" in client.get("/account/").get_data(as_text=True)
 
 

@@ -308,7 +308,7 @@ def test_directory_search_and_pagination(app, client, make_user, make_group, add
         for number in range(25):
             user = services.User(email=f"p{number}@example.com", name=f"Person {number:02d}",
                                  password_hash="x", company="Ärztekammer" if number == 7 else "",
-                                 industry="Steuerberatung" if number == 3 else "")
+                                 industry="tax" if number == 3 else "")
             db.session.add(user)
             db.session.flush()
             db.session.add(Membership(group_id=group.id, user_id=user.id, role=Role.MEMBER))

@@ -50,9 +50,6 @@ class SettingsForm(TimezoneChoices, FlaskForm):
         validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    company = StringField(_l("Company or organisation"), filters=[strip],
-                          validators=[Length(max=120)], render_kw={"autocomplete": "organization"})
-    industry = StringField(_l("Industry"), filters=[strip], validators=[Length(max=80)])
     locale = SelectField(
         _l("Language"),
         choices=[

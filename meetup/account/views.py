@@ -39,8 +39,6 @@ def update_settings():
     if not form.validate_on_submit():
         return _page(settings=form, status=422)
     current_user.name = form.name.data
-    current_user.company = form.company.data or ""
-    current_user.industry = form.industry.data or ""
     current_user.locale = form.locale.data or None
     current_user.timezone = form.timezone.data
     db.session.commit()

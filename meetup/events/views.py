@@ -26,6 +26,7 @@ from meetup.groups.policy import (
 )
 from meetup.labels import EVENT_KINDS
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, Visibility, utcnow
+from meetup.people.preview import build as build_preview
 from meetup.search import contains
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -98,13 +99,15 @@ def render_page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None
         mine = db.session.scalar(select(RSVP).filter_by(event_id=event.id,
                                                         user_id=viewer.user.id))
     counts = event_counts(event)
-    attendees = db.session.scalars(
-        select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
-        .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING)
-        .order_by(RSVP.created_at).limit(12)).all() if viewer.is_member else []
+    answered = mine is not None and mine.status in (RSVPStatus.GOING, RSVPStatus.WAITLIST)
+    preview = None
+    if viewer.is_member or answered:  # the attendee preview: members and people going
+        preview = build_preview(event, viewer.user, request.args.get("industry", ""),
+                                request.args.get("topic", "")[:60],
+                                request.args.get("sort", "name"))
     return render_template(
         "events/show.html", event=event, viewer=viewer, mine=mine, counts=counts,
-        position=rsvp.waitlist_position(mine) if mine else None, attendees=attendees,
+        position=rsvp.waitlist_position(mine) if mine else None, preview=preview,
         state=rsvp_state(event, viewer, mine, counts),
         form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
         may_manage=can(viewer, Action.MANAGE, event.group),
@@ -165,6 +168,21 @@ def _rsvp_message(result: RSVP) -> str:
                  "we move you up automatically when a seat is free.",
                  num=rsvp.waitlist_position(result))
     return _("Thank you for letting us know. Maybe next time!")
+
+
+@bp.post("/<int:event_id>/listing")
+@login_required
+def listing(event_id: int):
+    """'Don't list me': counted among those going, but not named."""
+    event, _viewer = load(event_id)
+    mine = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=current_user.id))
+    if mine is None:
+        abort(404)
+    mine.hidden = request.form.get("hidden") == "y"
+    db.session.commit()
+    flash(_("You are not named in the list of attendees.") if mine.hidden
+          else _("You are named in the list of attendees again."), "success")
+    return redirect(url_for("events.show", event_id=event_id))
 
 
 @bp.get("/<int:event_id>/ticket")

@@ -10,6 +10,7 @@ from meetup.events.services import going_counts, upcoming_events
 from meetup.extensions import db
 from meetup.groups import forms, logo, services
 from meetup.groups.policy import Action, Viewer, can, ensure, viewer_for
+from meetup.labels import INDUSTRIES
 from meetup.models import (
     Application,
     ApplicationStatus,
@@ -21,6 +22,7 @@ from meetup.models import (
     User,
     Visibility,
 )
+from meetup.people.privacy import visible_condition
 from meetup.search import contains
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
@@ -83,7 +85,7 @@ def show(slug: str):
     events = upcoming_events(viewer.user, group=group, limit=20)
     leaders = db.session.scalars(
         select(Membership).join(Membership.user).options(joinedload(Membership.user))
-        .where(Membership.group_id == group.id,
+        .where(Membership.group_id == group.id, visible_condition(viewer.user),
                (Membership.role != Role.MEMBER) | (Membership.title != ""))
         .order_by(ROLE_ORDER, User.name)).all()
     manager = can(viewer, Action.MANAGE, group)
@@ -159,14 +161,21 @@ def leave(slug: str):
 def members(slug: str):
     group, viewer = load(slug, Action.VIEW_MEMBERS)
     form = forms.DirectoryForm(request.args)
-    query = (select(Membership).join(Membership.user).where(Membership.group_id == group.id)
+    members_of_group = select(Membership).join(Membership.user).where(
+        Membership.group_id == group.id)
+    hidden = db.session.scalar(select(func.count()).select_from(
+        members_of_group.where(~visible_condition(current_user)).subquery()))
+    query = (members_of_group.where(visible_condition(current_user))
              .order_by(func.lower(User.name), User.id))
     if form.q.data:
+        industries = [code for code, label in INDUSTRIES.items()
+                      if form.q.data.lower() in str(label).lower()]
         query = query.where(or_(contains(User.name, form.q.data),
                                 contains(User.company, form.q.data),
-                                contains(User.industry, form.q.data),
+                                contains(User.headline, form.q.data),
+                                User.industry.in_(industries),
                                 contains(Membership.title, form.q.data)))
     page = db.paginate(query.options(joinedload(Membership.user)), per_page=PER_PAGE,
                        error_out=False)
     return render_template("groups/members.html", group=group, viewer=viewer, form=form,
-                           page=page)
+                           page=page, hidden=hidden)

@@ -22,7 +22,7 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
-from meetup.models.user import DEFAULT_TIMEZONE, User, normalise_email
+from meetup.models.user import DEFAULT_TIMEZONE, ProfileVisibility, User, normalise_email
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -40,6 +40,7 @@ __all__ = [
     "Group",
     "JoinPolicy",
     "Membership",
+    "ProfileVisibility",
     "RSVPStatus",
     "SeriesFrequency",
     "Role",

@@ -1,16 +1,23 @@
-"""Accounts."""
+"""Accounts and their profiles."""
 
+import enum
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import JSON, Enum, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetup.models.base import Base, UTCDateTime, utcnow
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
+
+
+class ProfileVisibility(enum.StrEnum):
+    MEMBERS = "members"  # members of my groups (default)
+    ATTENDEES = "attendees"  # people going to the same events only
+    SIGNED_IN = "signed_in"  # everyone signed in
 
 
 def new_session_token() -> str:
@@ -26,6 +33,21 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
     company: Mapped[str] = mapped_column(String(120), default="")
     industry: Mapped[str] = mapped_column(String(80), default="")
+    # The pointed profile: "Und was machen Sie so?"
+    headline: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[str] = mapped_column(String(120), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    offers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    website: Mapped[str] = mapped_column(String(255), default="")
+    linkedin: Mapped[str] = mapped_column(String(255), default="")
+    xing: Mapped[str] = mapped_column(String(255), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    profile_visibility: Mapped[ProfileVisibility] = mapped_column(
+        Enum(ProfileVisibility, native_enum=False, length=20,
+             values_callable=lambda e: [m.value for m in e]),
+        default=ProfileVisibility.MEMBERS)
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,66 @@
+"""Profiles: edit your own, see others' as far as they allow."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import User
+from meetup.people import forms
+from meetup.people.matching import MAX_ITEMS, MAX_TOPICS, clean_items
+from meetup.people.privacy import may_see_profile
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def missing_parts(user: User) -> list[str]:
+    """What a pointed profile still lacks, for the completeness hint."""
+    checks = [(user.headline, _("a headline")), (user.company, _("your company")),
+              (user.industry, _("your industry")), (user.topics, _("a few topics")),
+              (user.offers, _("what you offer")), (user.needs, _("what you are looking for"))]
+    return [label for value, label in checks if not value]
+
+
+def popular_topics(limit: int = 40) -> list[str]:
+    """Topics already in use, to suggest and avoid near-duplicates."""
+    seen, result = set(), []
+    for topics in db.session.scalars(select(User.topics).where(User.topics.is_not(None))
+                                     .order_by(User.id.desc()).limit(300)):
+        for topic in clean_items(topics or [], MAX_TOPICS):
+            if topic.casefold() not in seen:
+                seen.add(topic.casefold())
+                result.append(topic)
+    return sorted(result, key=str.casefold)[:limit]
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def edit():
+    form = forms.ProfileForm(obj=current_user)
+    if not form.is_submitted():
+        form.topics.data = ", ".join(current_user.topics or [])
+        form.offers.data = "\n".join(current_user.offers or [])
+        form.needs.data = "\n".join(current_user.needs or [])
+    if form.validate_on_submit():
+        for name in ("headline", "position", "company", "industry", "city", "website",
+                     "linkedin", "xing", "bio", "profile_visibility"):
+            setattr(current_user, name, getattr(form, name).data or "")
+        current_user.topics = clean_items(forms.split_lines(form.topics.data), MAX_TOPICS)
+        current_user.offers = clean_items(forms.split_lines(form.offers.data), MAX_ITEMS)
+        current_user.needs = clean_items(forms.split_lines(form.needs.data), MAX_ITEMS)
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("people.show", user_id=current_user.id))
+    return render_template("people/edit.html", form=form, missing=missing_parts(current_user),
+                           suggestions=popular_topics()), 422 if form.errors else 200
+
+
+@bp.get("/<int:user_id>")
+@login_required
+def show(user_id: int):
+    person = db.get_or_404(User, user_id)
+    if not may_see_profile(current_user, person):
+        abort(404)
+    missing = missing_parts(person) if person.id == current_user.id else []
+    return render_template("people/show.html", person=person, missing=missing)

@@ -1,0 +1,194 @@
+"""Profiles, their privacy, and the attendee preview with people to meet."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import RSVP, Group, Membership, ProfileVisibility, RSVPStatus, User
+from tests.conftest import login, submit
+
+SECRET = "Zz-Geheimberuf"  # a headline that must only show where allowed
+
+
+def set_profile(app, user_id, **values):
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        for name, value in values.items():
+            setattr(user, name, value)
+        db.session.commit()
+
+
+@pytest.fixture
+def world(app, make_user, make_group, add_member, make_event):
+    """Owner Olga is going to an event of club A and chooses a visibility per test."""
+    ids = {name: make_user(f"{name}@example.com", name=name.title())[0] for name in (
+        "owner", "olga", "member", "coattendee", "outsider", "organiser")}
+    club = make_group(ids["owner"], "Club A")
+    other = make_group(ids["owner"], "Club B")
+    for name in ("olga", "member", "coattendee"):
+        add_member(club, ids[name])
+    add_member(club, ids["organiser"], "organiser")
+    add_member(other, ids["outsider"])
+    event = make_event(club)
+    other_event = make_event(other, title="Anderswo")
+    with app.app_context():
+        db.session.add(RSVP(event_id=event, user_id=ids["olga"]))
+        db.session.add(RSVP(event_id=event, user_id=ids["coattendee"]))
+        db.session.commit()
+    set_profile(app, ids["olga"], headline=SECRET, company="Olga GmbH", topics=["Export"])
+    return {"ids": ids, "club": club, "event": event, "other_event": other_event}
+
+
+# viewer -> may see Olga's name and profile, per visibility
+EXPECTED = {
+    "members": {"anonymous": False, "outsider": False, "member": True, "coattendee": True,
+                "organiser": True},
+    "attendees": {"anonymous": False, "outsider": False, "member": False, "coattendee": True,
+                  "organiser": False},
+    "signed_in": {"anonymous": False, "outsider": True, "member": True, "coattendee": True,
+                  "organiser": True},
+}
+
+
+def pages_for(world):
+    return [f"/events/{world['event']}", f"/groups/{world['club']}",
+            f"/groups/{world['club']}/members", f"/groups/{world['club']}/members?q=olga",
+            f"/people/{world['ids']['olga']}"]
+
+
+@pytest.mark.parametrize("visibility", ["members", "attendees", "signed_in"])
+@pytest.mark.parametrize("viewer", ["anonymous", "outsider", "member", "coattendee",
+                                    "organiser"])
+def test_privacy_matrix(app, world, visibility, viewer):
+    set_profile(app, world["ids"]["olga"], profile_visibility=ProfileVisibility(visibility))
+    client = app.test_client()
+    if viewer != "anonymous":
+        login(client, f"{viewer}@example.com")
+    allowed = EXPECTED[visibility][viewer]
+    profile = client.get(f"/people/{world['ids']['olga']}")
+    assert (profile.status_code == 200) == allowed, "profile page"
+    for url in pages_for(world):
+        html = client.get(url).get_data(as_text=True)
+        if not allowed:
+            assert SECRET not in html and ">Olga<" not in html and "Olga GmbH" not in html, url
+    if allowed and viewer in ("member", "coattendee", "organiser"):
+        preview = client.get(f"/events/{world['event']}").get_data(as_text=True)
+        assert SECRET in preview and "Olga GmbH" in preview
+
+
+def test_hidden_attendee_is_counted_not_named(app, world):
+    set_profile(app, world["ids"]["olga"], profile_visibility=ProfileVisibility.SIGNED_IN)
+    olga = app.test_client()
+    login(olga, "olga@example.com")
+    page = f"/events/{world['event']}"
+    submit(olga, f"{page}/listing", {"hidden": "y"}, page=page)
+    member = app.test_client()
+    login(member, "member@example.com")
+    html = member.get(page).get_data(as_text=True)
+    assert "Olga" not in html and SECRET not in html
+    assert "+ 1 weitere Person dabei, nicht aufgeführt" in html
+    assert "2 Personen sind dabei" in html
+    for url in pages_for(world)[1:4]:
+        assert SECRET not in member.get(url).get_data(as_text=True) or "members" in url
+
+
+def test_people_to_meet_with_reasons(app, world):
+    ids = world["ids"]
+    set_profile(app, ids["olga"], offers=["Steuerberatung"], topics=["Export", "KI"])
+    set_profile(app, ids["coattendee"], needs=["steuerberatung "], topics=["export"])
+    client = app.test_client()
+    login(client, "coattendee@example.com")
+    html = client.get(f"/events/{world['event']}").get_data(as_text=True)
+    meet = html.split('id="meet-heading"')[1].split("</section>")[0]
+    assert "Olga" in meet
+    assert "Bietet: Steuerberatung — Sie suchen das" in meet
+    assert "Gemeinsame Themen: Export" in meet
+
+
+def test_preview_filters_and_sorting(app, world, add_member):
+    ids = world["ids"]
+    set_profile(app, ids["olga"], industry="tax", company="Zeta AG")
+    set_profile(app, ids["coattendee"], industry="it", company="Alpha GmbH", topics=["KI"])
+    client = app.test_client()
+    login(client, "member@example.com")
+    page = f"/events/{world['event']}"
+
+    def names(query):
+        html = client.get(page + query).get_data(as_text=True)
+        section = html.split('id="attendees-heading"')[1].split("</section>")[0]
+        return re.findall(r'class="person-name"[^>]*>([^<]+)<', section)
+
+    assert names("") == ["Coattendee", "Olga"]
+    assert names("?sort=company") == ["Coattendee", "Olga"]  # Alpha before Zeta
+    assert names("?industry=tax") == ["Olga"]
+    assert names("?topic=ki") == ["Coattendee"]
+
+
+def test_preview_is_for_members_and_people_going(app, world, make_user):
+    make_user("public@example.com", name="Pia")
+    client = app.test_client()
+    login(client, "public@example.com")  # not a member, not going: no preview
+    html = client.get(f"/events/{world['event']}").get_data(as_text=True)
+    assert 'id="attendees-heading"' not in html
+
+
+def test_profile_form(app, client, make_user):
+    user_id, _ = make_user()
+    login(client)
+    page = "/people/me"
+    response = submit(client, page, {
+        "headline": "Steuerberaterin", "industry": "tax", "topics": "Export,  export , KI",
+        "offers": "Steuerberatung\n\nJahresabschluss", "needs": "Kapital",
+        "website": "https://example.org", "linkedin": "https://www.linkedin.com/in/mara",
+        "profile_visibility": "attendees"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.topics == ["Export", "KI"]
+        assert user.offers == ["Steuerberatung", "Jahresabschluss"]
+        assert user.profile_visibility == ProfileVisibility.ATTENDEES
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("website", "http://example.org", "https://"),
+    ("linkedin", "https://evil.example/in/mara", "keine Linkedin-Adresse"),
+    ("xing", "javascript:alert(1)", "vollständige Adresse"),
+    ("topics", ",".join(f"T{n}" for n in range(11)), "Höchstens 10 Themen."),
+    ("offers", "\n".join(f"O{n}" for n in range(6)), "Höchstens 5 Einträge."),
+    ("industry", "astrology", "gültige Auswahl"),
+    ("headline", "x" * 121, "120"),
+])
+def test_profile_bad_input(app, client, make_user, field, value, message):
+    user_id, _ = make_user()
+    login(client)
+    response = submit(client, "/people/me", {"profile_visibility": "members", field: value})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user_id).headline == ""
+
+
+def test_preview_queries_do_not_grow(app, world, count_queries):
+    client = app.test_client()
+    login(client, "member@example.com")
+    page = f"/events/{world['event']}"
+    with count_queries() as few:
+        client.get(page)
+    with app.app_context():
+        group_id = db.session.scalar(select(Group.id).filter_by(slug=world["club"]))
+        for number in range(300):
+            user = User(email=f"x{number}@example.com", name=f"X {number}", password_hash="x",
+                        topics=["Export", f"T{number}"], offers=["Beratung"],
+                        needs=["Kapital"], industry="it")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(group_id=group_id, user_id=user.id))
+            db.session.add(RSVP(event_id=world["event"], user_id=user.id,
+                                status=RSVPStatus.GOING))
+        db.session.commit()
+    with count_queries() as many:
+        html = client.get(page).get_data(as_text=True)
+    assert "X 299" in html
+    assert len(many) == len(few)
