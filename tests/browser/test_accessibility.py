@@ -47,6 +47,8 @@ GROUP_PAGES = [
     "/groups/wirtschaftsclub-leipzig/apply",
     "/groups/mine",
     "/account/",
+    "/people/me",
+    "/people/2",
 ]
 
 
