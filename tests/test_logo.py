@@ -5,8 +5,8 @@ import io
 from PIL import Image
 from sqlalchemy import select
 
+from meetup import images
 from meetup.extensions import db
-from meetup.groups import logo
 from meetup.models import Group
 from tests.conftest import login, submit
 
@@ -72,7 +72,7 @@ def test_oversized_upload_is_refused(app, client, make_user, make_group, tmp_pat
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     # A smaller limit keeps the upload below the size at which the test client
     # spools to a temporary file it never closes; the check is the same.
-    monkeypatch.setattr(logo, "MAX_BYTES", 100_000)
+    monkeypatch.setattr(images, "MAX_BYTES", 100_000)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
     login(client)
@@ -80,7 +80,7 @@ def test_oversized_upload_is_refused(app, client, make_user, make_group, tmp_pat
     buffer = io.BytesIO()
     big.save(buffer, format="BMP")
     data = buffer.getvalue()
-    assert len(data) > logo.MAX_BYTES
+    assert len(data) > images.MAX_BYTES
     response = upload(client, slug, data, "logo.bmp")
     assert response.status_code == 422
     assert "zu groß" in response.get_data(as_text=True)

@@ -192,3 +192,107 @@ def test_preview_queries_do_not_grow(app, world, count_queries):
         html = client.get(page).get_data(as_text=True)
     assert "X 299" in html
     assert len(many) == len(few)
+
+
+def test_csv_and_badges_only_show_what_attendees_allow(app, world):
+    ids = world["ids"]
+    set_profile(app, ids["coattendee"], headline="Sichtbar", company="Co GmbH")
+    set_profile(app, ids["olga"], profile_visibility=ProfileVisibility.ATTENDEES)
+    organiser = app.test_client()
+    login(organiser, "organiser@example.com")
+    csv_text = organiser.get(f"/events/{world['event']}/attendees.csv").get_data(as_text=True)
+    badges = organiser.get(f"/events/{world['event']}/badges").get_data(as_text=True)
+    for output in (csv_text, badges):
+        assert "Coattendee" in output and "Co GmbH" in output
+        # Olga shows her profile only to people going to the same events.
+        assert "Olga" not in output and SECRET not in output
+    assert csv_text.startswith("\ufeffName;Firma;Position")
+    assert badges.count('class="badge-card"') == 1 and "<svg" in badges
+    # Hidden attendees are not printed either.
+    with app.app_context():
+        row = db.session.scalar(select(RSVP).filter_by(user_id=ids["coattendee"]))
+        row.hidden = True
+        db.session.commit()
+    assert "Coattendee" not in organiser.get(f"/events/{world['event']}/badges").get_data(
+        as_text=True)
+    member = app.test_client()
+    login(member, "member@example.com")
+    assert member.get(f"/events/{world['event']}/attendees.csv").status_code == 403
+    assert member.get(f"/events/{world['event']}/badges").status_code == 403
+
+
+def jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (900, 600), (180, 83, 9))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (51.0, 57.0, 36.0), 3: "E", 4: (7.0, 37.0, 48.0)})
+    exif[0x010F] = "SecretCam"
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def upload_photo(client, data, filename):
+    import io
+
+    return submit(client, "/people/me", {"profile_visibility": "members",
+                                         "photo": (io.BytesIO(data), filename)},
+                  content_type="multipart/form-data")
+
+
+def test_photo_is_cleaned_resized_and_access_checked(app, world, tmp_path):
+    import io
+
+    from PIL import Image
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    olga = app.test_client()
+    login(olga, "olga@example.com")
+    original = jpeg_with_gps()
+    assert b"SecretCam" in original
+    assert upload_photo(olga, original, "me.jpg").status_code == 302
+    url = f"/people/{world['ids']['olga']}/photo"
+    with olga.get(url) as response:
+        data = response.get_data()
+        assert response.status_code == 200 and "private" in response.headers["Cache-Control"]
+    assert b"SecretCam" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert max(image.size) == 400 and not image.getexif()
+    outsider = app.test_client()
+    login(outsider, "outsider@example.com")
+    with outsider.get(url) as response:
+        assert response.status_code == 404
+    member = app.test_client()
+    login(member, "member@example.com")
+    assert f'src="{url}"' in member.get(f"/events/{world['event']}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"GIF89a but really just text", "kein Bild, das wir lesen können"),
+    (b"\x00" * 10, "kein Bild, das wir lesen können"),
+])
+def test_photo_refuses_what_is_not_an_image(app, world, tmp_path, data, message):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    olga = app.test_client()
+    login(olga, "olga@example.com")
+    response = upload_photo(olga, data, "photo.png")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, world["ids"]["olga"]).photo is None
+
+
+def test_oversized_photo_is_refused(app, world, tmp_path, monkeypatch):
+    from meetup import images
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    monkeypatch.setattr(images, "MAX_BYTES", 10_000)  # the same check, a smaller upload
+    olga = app.test_client()
+    login(olga, "olga@example.com")
+    response = upload_photo(olga, jpeg_with_gps() + b"\x00" * 20_000, "big.jpg")
+    assert response.status_code == 422
+    assert "zu groß" in response.get_data(as_text=True)

@@ -1,10 +1,15 @@
 """Organiser pages for events: create, edit, duplicate, cancel, publish,
-delete drafts, check-in and attendee changes."""
+delete drafts, check-in and attendee changes, attendee export and badges."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -14,7 +19,9 @@ from meetup.events.views import bp, load, render_page
 from meetup.extensions import db
 from meetup.groups.policy import Action, ensure
 from meetup.groups.views import load as load_group
+from meetup.labels import INDUSTRIES
 from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, User
+from meetup.people.preview import build as build_preview
 from meetup.search import contains
 
 
@@ -227,3 +234,42 @@ def set_attendee(event_id: int, user_id: int, status: str):
         db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("events.check_in_list", event_id=event_id))
+
+
+def _listed_attendees(event: Event):
+    """Who may appear on exports: exactly what the organiser's preview lists."""
+    return build_preview(event, current_user)
+
+
+@bp.get("/<int:event_id>/attendees.csv")
+@login_required
+def attendees_csv(event_id: int):
+    event, _viewer = load_managed(event_id)
+    preview = _listed_attendees(event)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")  # what German spreadsheet apps expect
+    writer.writerow([_("Name"), _("Company"), _("Position"), _("Industry"), _("Headline"),
+                     _("Title"), _("Status"), _("Guests"), _("Checked in")])
+    for entry in [*preview.going, *preview.waiting]:
+        person = entry.user
+        writer.writerow([
+            person.name, person.company, person.position,
+            str(INDUSTRIES.get(person.industry, person.industry)), person.headline,
+            preview.titles.get(person.id, ""),
+            _("Going") if entry.status == RSVPStatus.GOING else _("Waitlist"),
+            entry.guests, _("yes") if entry.checked_in_at else ""])
+    filename = f"teilnehmende-{event.id}.csv"
+    return Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/<int:event_id>/badges")
+@login_required
+def badges(event_id: int):
+    event, _viewer = load_managed(event_id)
+    preview = _listed_attendees(event)
+    codes = {entry.user_id: Markup(segno.make(
+        url_for("events.check_in_person", event_id=event.id, user_id=entry.user_id,
+                _external=True), error="m").svg_inline(scale=3, dark="#1f2937"))
+             for entry in preview.going}
+    return render_template("events/badges.html", event=event, preview=preview, codes=codes)

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from meetup import images
 from meetup.extensions import db
-from meetup.groups import forms, invitations, logo, services
+from meetup.groups import forms, invitations, services
 from meetup.groups.mails import send_decision, send_invitation
 from meetup.groups.policy import Action
 from meetup.groups.views import ROLE_ORDER, bp, load
@@ -69,6 +70,7 @@ def edit(slug: str):
         422 if form.errors else 200)
 
 
+LOGO_SIZE = 512
 GROUP_FIELDS = ("name", "city", "short_description", "description", "website", "visibility",
                 "join_policy", "timezone")
 
@@ -94,8 +96,9 @@ def save_group(form: forms.GroupForm, group: Group | None) -> Group | None:
         upload = form.logo.data
         if upload and getattr(upload, "filename", ""):
             db.session.flush()
-            group.logo = logo.store(group.id, upload.read(logo.MAX_BYTES + 1))
-    except logo.LogoError as error:
+            group.logo = images.store("logos", group.id, upload.read(images.MAX_BYTES + 1),
+                                      LOGO_SIZE)
+    except images.ImageError as error:
         db.session.rollback()
         form.logo.errors.append(str(error))
         return None

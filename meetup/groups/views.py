@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from meetup import images
 from meetup.events.services import going_counts, upcoming_events
 from meetup.extensions import db
-from meetup.groups import forms, logo, services
+from meetup.groups import forms, services
 from meetup.groups.policy import Action, Viewer, can, ensure, viewer_for
 from meetup.labels import INDUSTRIES
 from meetup.models import (
@@ -108,7 +109,8 @@ def logo_image(slug: str):
     group, _viewer = load(slug, Action.VIEW)
     if not group.logo:
         abort(404)
-    response = send_file(logo.path_of(group.logo), mimetype="image/png", max_age=3600)
+    response = send_file(images.path_of("logos", group.logo), mimetype="image/png",
+                         max_age=3600)
     response.headers["Cache-Control"] = (
         "private, max-age=3600" if group.is_private else "public, max-age=3600")
     return response

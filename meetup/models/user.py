@@ -44,6 +44,7 @@ class User(UserMixin, Base):
     linkedin: Mapped[str] = mapped_column(String(255), default="")
     xing: Mapped[str] = mapped_column(String(255), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str | None] = mapped_column(String(80))  # file name of the cleaned PNG
     profile_visibility: Mapped[ProfileVisibility] = mapped_column(
         Enum(ProfileVisibility, native_enum=False, length=20,
              values_callable=lambda e: [m.value for m in e]),

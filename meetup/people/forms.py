@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Length, Optional, ValidationError
 
@@ -32,11 +33,16 @@ def link_field(label, *checks):
         https_only, Length(max=255), *checks])
 
 
-def split_lines(value):
-    return [line for line in (value or "").replace(",", "\n").split("\n")]
+def split_lines(value) -> list[str]:
+    """Items typed one per line or separated by commas (a list passes through)."""
+    if isinstance(value, list):
+        return value
+    return (value or "").replace(",", "\n").split("\n")
 
 
 class ProfileForm(FlaskForm):
+    photo = FileField(_l("Photo"))
+    remove_photo = BooleanField(_l("Remove my photo"))
     headline = StringField(_l("And what do you do? (headline)"), filters=[strip],
                            validators=[Length(max=120)])
     position = StringField(_l("Position"), filters=[strip], validators=[Length(max=120)])

@@ -1,10 +1,11 @@
 """Profiles: edit your own, see others' as far as they allow."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from meetup import images
 from meetup.extensions import db
 from meetup.models import User
 from meetup.people import forms
@@ -12,6 +13,7 @@ from meetup.people.matching import MAX_ITEMS, MAX_TOPICS, clean_items
 from meetup.people.privacy import may_see_profile
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+PHOTO_SIZE = 400
 
 
 def missing_parts(user: User) -> list[str]:
@@ -42,7 +44,7 @@ def edit():
         form.topics.data = ", ".join(current_user.topics or [])
         form.offers.data = "\n".join(current_user.offers or [])
         form.needs.data = "\n".join(current_user.needs or [])
-    if form.validate_on_submit():
+    if form.validate_on_submit() and save_photo(form):
         for name in ("headline", "position", "company", "industry", "city", "website",
                      "linkedin", "xing", "bio", "profile_visibility"):
             setattr(current_user, name, getattr(form, name).data or "")
@@ -54,6 +56,34 @@ def edit():
         return redirect(url_for("people.show", user_id=current_user.id))
     return render_template("people/edit.html", form=form, missing=missing_parts(current_user),
                            suggestions=popular_topics()), 422 if form.errors else 200
+
+
+def save_photo(form: forms.ProfileForm) -> bool:
+    """Store a new photo or remove the old one; False (with the message next to
+    the field) when the upload is not a usable image."""
+    upload = form.photo.data
+    if form.remove_photo.data:
+        current_user.photo = None
+    elif upload and getattr(upload, "filename", ""):
+        try:
+            current_user.photo = images.store("photos", current_user.id,
+                                              upload.read(images.MAX_BYTES + 1), PHOTO_SIZE)
+        except images.ImageError as error:
+            form.photo.errors.append(str(error))
+            return False
+    return True
+
+
+@bp.get("/<int:user_id>/photo")
+@login_required
+def photo(user_id: int):
+    person = db.get_or_404(User, user_id)
+    if not person.photo or not may_see_profile(current_user, person):
+        abort(404)
+    response = send_file(images.path_of("photos", person.photo), mimetype="image/png",
+                         max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.get("/<int:user_id>")
