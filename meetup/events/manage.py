@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from meetup.events import editing, forms, rsvp
@@ -22,6 +22,7 @@ from meetup.groups.views import load as load_group
 from meetup.labels import INDUSTRIES
 from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, User
 from meetup.people.preview import build as build_preview
+from meetup.people.privacy import visible_condition
 from meetup.search import contains
 
 
@@ -146,21 +147,28 @@ def delete(event_id: int):
 def check_in_list(event_id: int):
     event, _viewer = load_managed(event_id)
     q = request.args.get("q", "").strip()[:100]
-    query = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
-             .where(RSVP.event_id == event.id,
-                    RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST])))
+    answered = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
+                .where(RSVP.event_id == event.id,
+                       RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST])))
+    # Names only as far as each person allows; the others check in with their QR code.
+    listed = and_(~RSVP.hidden, visible_condition(current_user))
+    unlisted = db.session.scalar(select(func.count()).select_from(
+        answered.where(~listed).subquery()))
+    query = answered.where(listed)
     if q:
         query = query.where(or_(contains(User.name, q), contains(User.company, q)))
     rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
     members = db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == event.group_id,
+        .where(Membership.group_id == event.group_id, visible_condition(current_user),
                User.id.not_in(select(RSVP.user_id).where(
                    RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING)))
         .order_by(func.lower(User.name))).all()
+    arrived = db.session.scalar(select(func.count(RSVP.id)).where(
+        RSVP.event_id == event.id, RSVP.checked_in_at.is_not(None)))
     return render_template("events/check_in.html", event=event, rows=rows, q=q,
-                           members=members, counts=event_counts(event),
-                           arrived=sum(1 for r in rows if r.checked_in_at))
+                           members=members, counts=event_counts(event), arrived=arrived,
+                           unlisted=unlisted)
 
 
 @bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["GET", "POST"])
