@@ -49,3 +49,26 @@ def live_server(app):
 def page(page):
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture
+def signed_in_pages(browser, live_server):
+    """Factory: one logged-in German browser page per email, each in its own context."""
+    from tests.browser.test_club_journey import log_in
+
+    contexts = []
+
+    def open_pages(*emails):
+        pages = []
+        for email in emails:
+            context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin")
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            page = context.new_page()
+            log_in(page, live_server, email)
+            pages.append(page)
+        return pages
+
+    yield open_pages
+    for context in contexts:
+        context.close()

@@ -1,23 +1,16 @@
 """Capacity 1: A says yes, B waits, A cancels, B moves up, B is let in at the door."""
 
-from playwright.sync_api import Browser, expect
-
-from tests.browser.test_club_journey import log_in
+from playwright.sync_api import expect
 
 
-def test_waitlist_promotion_and_check_in(browser: Browser, live_server, make_user, make_group,
+def test_waitlist_promotion_and_check_in(signed_in_pages, live_server, make_user, make_group,
                                          add_member, tmp_path):
     owner_id, _ = make_user("chair@example.com", name="Clara Vorsitz")
     slug = make_group(owner_id)
     for email, name in (("anna@example.com", "Anna Erste"), ("ben@example.com", "Ben Zweiter")):
         add_member(slug, make_user(email, name=name)[0])
-    pages = {}
-    for who in ("chair", "anna", "ben"):
-        context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin")
-        context.set_default_timeout(10_000)
-        pages[who] = context.new_page()
-        log_in(pages[who], live_server, f"{who}@example.com")
-    organiser, anna, ben = pages["chair"], pages["anna"], pages["ben"]
+    organiser, anna, ben = signed_in_pages("chair@example.com", "anna@example.com",
+                                           "ben@example.com")
 
     organiser.goto(f"{live_server}/groups/{slug}")
     organiser.get_by_role("link", name="Neue Veranstaltung").click()
@@ -57,5 +50,3 @@ def test_waitlist_promotion_and_check_in(browser: Browser, live_server, make_use
     organiser.screenshot(path=str(tmp_path / "check-in.png"), full_page=True)
     ben.reload()
     expect(ben.get_by_text("Eingelassen")).to_be_visible()
-    for page in pages.values():
-        page.context.close()

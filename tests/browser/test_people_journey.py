@@ -1,11 +1,9 @@
 """A offers tax advice; B, looking for it, says yes and sees A first, with the reason."""
 
-from playwright.sync_api import Browser, expect
-
-from tests.browser.test_club_journey import log_in
+from playwright.sync_api import expect
 
 
-def test_people_to_meet(browser: Browser, live_server, make_user, make_group, add_member,
+def test_people_to_meet(signed_in_pages, live_server, make_user, make_group, add_member,
                         make_event):
     owner_id, _ = make_user("chair@example.com", name="Clara Vorsitz")
     slug = make_group(owner_id)
@@ -13,13 +11,7 @@ def test_people_to_meet(browser: Browser, live_server, make_user, make_group, ad
     for email, name in (("anna@example.com", "Anna Steuer"), ("ben@example.com", "Ben Bau"),
                         ("carl@example.com", "Carl Codes")):
         add_member(slug, make_user(email, name=name)[0])
-    pages = {}
-    for who in ("anna", "ben", "carl"):
-        context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin")
-        context.set_default_timeout(10_000)
-        pages[who] = context.new_page()
-        log_in(pages[who], live_server, f"{who}@example.com")
-    anna, ben, carl = pages["anna"], pages["ben"], pages["carl"]
+    anna, ben, carl = signed_in_pages("anna@example.com", "ben@example.com", "carl@example.com")
 
     anna.goto(live_server + "/people/me")
     anna.get_by_label("Und was machen Sie so?").fill("Steuerberaterin für Gründer")
@@ -45,5 +37,3 @@ def test_people_to_meet(browser: Browser, live_server, make_user, make_group, ad
     expect(first).to_contain_text("Anna Steuer")
     expect(first).to_contain_text("Bietet: Steuerberatung — Sie suchen das")
     expect(meet).to_contain_text("Gemeinsame Themen: Export")
-    for page in pages.values():
-        page.context.close()
