@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from meetup.events import rsvp
+from meetup.events import editing, rsvp
 from meetup.extensions import db
 from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
 from tests.conftest import login, submit
@@ -96,7 +96,10 @@ def test_higher_capacity_promotes_from_the_waitlist(app, club, people, make_even
     for letter in "abc":
         answer(app, event, people[letter])
     with app.app_context():
-        rsvp.set_capacity(event, 2)
+        row = db.session.get(Event, event)
+        local = row.starts_at.astimezone(row.zone).replace(tzinfo=None)
+        editing.update(row, {"capacity": 2}, editing.Schedule(
+            local, local + (row.ends_at - row.starts_at), row.timezone))
         db.session.commit()
     assert states(app, event, people) == ("ab", "c")
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user
 
 from meetup.account import forms
 from meetup.auth import services
+from meetup.auth.forms import ConfirmForm
 from meetup.extensions import db
 from meetup.i18n import current_language
 from meetup.mail import send_mail
@@ -92,7 +93,7 @@ def change_email():
 
 @bp.route("/email/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    form = forms.FlaskForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         try:
             user = services.confirm_email_change(token)

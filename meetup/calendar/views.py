@@ -24,7 +24,7 @@ from meetup.events.views import load as load_event
 from meetup.extensions import db
 from meetup.groups.policy import Action
 from meetup.groups.views import load as load_group
-from meetup.models import Event, RSVPStatus
+from meetup.models import RSVP, Event, RSVPStatus
 
 bp = Blueprint("calendar", __name__)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -56,7 +56,8 @@ def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int):
     event, viewer = load_event(event_id)
-    mine = feeds.rsvp_states(viewer.user).get(event.id) if viewer.user else None
+    mine = db.session.scalar(select(RSVP).filter_by(
+        event_id=event.id, user_id=viewer.user.id)) if viewer.user else None
     entry = ical.Entry(event, event_url(event),
                        tentative=bool(mine and mine.status == RSVPStatus.WAITLIST),
                        show_online_link=bool(mine and mine.status == RSVPStatus.GOING))

@@ -44,9 +44,6 @@ def seats_taken(event: Event) -> int:
         .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING))
 
 
-def seats_left(event: Event) -> int | None:
-    return None if event.capacity is None else max(event.capacity - seats_taken(event), 0)
-
 
 def check_open(event: Event, now: datetime) -> None:
     if event.status == EventStatus.CANCELLED:
@@ -146,16 +143,6 @@ def waitlist_position(rsvp: RSVP) -> int | None:
             (RSVP.waitlisted_at < rsvp.waitlisted_at)
             | ((RSVP.waitlisted_at == rsvp.waitlisted_at) & (RSVP.id < rsvp.id))))
     return ahead + 1
-
-
-def set_capacity(event_id: int, capacity: int | None) -> list[RSVP]:
-    """Change the capacity; a higher one promotes from the waitlist."""
-    event = lock_event(event_id)
-    if capacity is not None and capacity < 0:
-        raise RSVPError(_l("The capacity cannot be negative."))
-    event.capacity = capacity
-    db.session.flush()
-    return promote(event)
 
 
 def organiser_set(event_id: int, user: User, status: RSVPStatus, now=None) -> RSVP:

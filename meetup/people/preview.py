@@ -38,10 +38,10 @@ def build(event: Event, viewer: User, industry: str = "", topic: str = "",
         .order_by(RSVP.waitlisted_at, RSVP.id)).all()
     visible = visible_profiles(viewer, [row.user for row in rows])
     listed = [row for row in rows if row.user_id in visible and not row.hidden]
+    unlisted = [row for row in rows if row.user_id not in visible or row.hidden]
     preview = Preview(
-        unlisted_going=sum(1 for r in rows if r.status == RSVPStatus.GOING and r not in listed),
-        unlisted_waiting=sum(1 for r in rows if r.status == RSVPStatus.WAITLIST
-                             and r not in listed))
+        unlisted_going=sum(1 for r in unlisted if r.status == RSVPStatus.GOING),
+        unlisted_waiting=sum(1 for r in unlisted if r.status == RSVPStatus.WAITLIST))
     preview.industries = sorted({r.user.industry for r in listed if r.user.industry})
     preview.topics = sorted({t for r in listed for t in (r.user.topics or [])}, key=key)
     shown = [r for r in listed if (not industry or r.user.industry == industry)
