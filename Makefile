@@ -6,15 +6,17 @@ FLASK := $(BIN)/flask --app meetup
 STAMP := $(VENV)/.installed
 JS_STAMP := tests/js/node_modules/.installed
 PYTEST_ARGS ?=
+PORT ?= 5000
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 \
 	--ignore-dirs ".* __pycache__ .venv" --no-location --sort-output --omit-header
 
 .PHONY: run test lint translations translations-update clean
 
+run: export MEETUP_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) seed-if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) translations $(JS_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

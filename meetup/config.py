@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class Defaults:
     SECRET_KEY = None  # required in production; never a fallback
+    # The public address of this installation, e.g. "https://treffpunkt.example.org".
+    # Links in mails and calendar UIDs are built from it, never from the request.
+    SITE_URL = None
     SQLALCHEMY_DATABASE_URI = None  # SQLite in the instance folder unless set
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
@@ -71,6 +74,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             "or set MEETUP_SECRET_KEY (e.g. python -c 'import secrets; "
             "print(secrets.token_hex(32))'). 'make run' generates one for development."
         )
+    if not app.config.get("SITE_URL"):
+        if not (app.testing or app.debug):
+            raise RuntimeError(
+                "SITE_URL is not set. Put SITE_URL = 'https://…' into instance/config.py "
+                "or set MEETUP_SITE_URL; links in mails are built from it."
+            )
+        app.config["SITE_URL"] = "http://localhost"
     if not app.config.get("SECRET_KEY"):
         # Debug without a key: a key for this process only, never a shipped one.
         app.config["SECRET_KEY"] = os.urandom(32).hex()

@@ -11,6 +11,7 @@ from meetup.extensions import db
 from meetup.i18n import current_language
 from meetup.mail import send_mail
 from meetup.security import InvalidToken
+from meetup.urls import external_url
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -81,7 +82,7 @@ def change_email():
         except services.EmailTaken:
             form.email.errors.append(_("Another account already uses this email address."))
         else:
-            link = url_for("account.confirm_email", token=token, _external=True)
+            link = external_url("account.confirm_email", token=token)
             new_email = form.email.data.strip().lower()
             send_mail(new_email, "change_email", current_user.locale or current_language(),
                       user=current_user, link=link, new_email=new_email)

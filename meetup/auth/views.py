@@ -9,6 +9,7 @@ from meetup.extensions import db, limiter
 from meetup.i18n import current_language
 from meetup.mail import send_mail
 from meetup.security import InvalidToken, safe_next
+from meetup.urls import external_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -22,7 +23,7 @@ def _reset_limit() -> str:
 
 
 def send_verification(user) -> bool:
-    link = url_for("auth.verify", token=services.verification_token(user), _external=True)
+    link = external_url("auth.verify", token=services.verification_token(user))
     return send_mail(user.email, "verify_email", user.locale or current_language(), user=user,
                      link=link)
 
@@ -96,7 +97,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if user is not None:
-            link = url_for("auth.reset", token=services.reset_token(user), _external=True)
+            link = external_url("auth.reset", token=services.reset_token(user))
             send_mail(user.email, "reset_password", user.locale or current_language(),
                       user=user, link=link)
         # The same answer whether or not the address has an account.

@@ -25,6 +25,7 @@ from meetup.extensions import db
 from meetup.groups.policy import Action
 from meetup.groups.views import load as load_group
 from meetup.models import RSVP, Event, RSVPStatus
+from meetup.urls import external_url
 
 bp = Blueprint("calendar", __name__)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -35,7 +36,7 @@ def organizer_email() -> str:
 
 
 def event_url(event) -> str:
-    return url_for("events.show", event_id=event.id, _external=True)
+    return external_url("events.show", event_id=event.id)
 
 
 def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str | None = None):

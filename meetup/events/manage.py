@@ -24,6 +24,7 @@ from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, 
 from meetup.people.preview import build as build_preview
 from meetup.people.privacy import visible_condition
 from meetup.search import contains
+from meetup.urls import external_url
 
 
 def load_managed(event_id: int) -> tuple[Event, object]:
@@ -277,7 +278,6 @@ def badges(event_id: int):
     event, _viewer = load_managed(event_id)
     preview = _listed_attendees(event)
     codes = {entry.user_id: Markup(segno.make(
-        url_for("events.check_in_person", event_id=event.id, user_id=entry.user_id,
-                _external=True), error="m").svg_inline(scale=3, dark="#1f2937"))
-             for entry in preview.going}
+        external_url("events.check_in_person", event_id=event.id, user_id=entry.user_id),
+        error="m").svg_inline(scale=3, dark="#1f2937")) for entry in preview.going}
     return render_template("events/badges.html", event=event, preview=preview, codes=codes)

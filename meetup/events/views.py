@@ -28,6 +28,7 @@ from meetup.labels import EVENT_KINDS
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, Visibility, utcnow
 from meetup.people.preview import build as build_preview
 from meetup.search import contains
+from meetup.urls import external_url
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 PER_PAGE = 20
@@ -117,7 +118,7 @@ def render_page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None
 
 
 def _calendar_links(event: Event) -> dict[str, str]:
-    url = url_for("events.show", event_id=event.id, _external=True)
+    url = external_url("events.show", event_id=event.id)
     return {"google": links.google(event, url), "outlook": links.outlook(event, url)}
 
 
@@ -193,8 +194,7 @@ def ticket(event_id: int):
     if mine is None or mine.status != RSVPStatus.GOING:
         flash(_("You have no ticket for this event."), "info")
         return redirect(url_for("events.show", event_id=event_id))
-    link = url_for("events.check_in_person", event_id=event.id, user_id=current_user.id,
-                   _external=True)
+    link = external_url("events.check_in_person", event_id=event.id, user_id=current_user.id)
     qr = Markup(segno.make(link, error="m").svg_inline(scale=6, title=_("Check-in code"),
                                                         dark="#1f2937"))
     return render_template("events/ticket.html", event=event, rsvp=mine, qr=qr, link=link)

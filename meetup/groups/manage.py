@@ -28,6 +28,7 @@ from meetup.models import (
     User,
     utcnow,
 )
+from meetup.urls import external_url
 
 
 def commit_or_explain(change, success: str) -> None:
@@ -170,7 +171,7 @@ def create_link(slug: str):
                                          form.max_uses.data)
     db.session.commit()
     flash(_("New invitation link: %(link)s",
-            link=url_for("invitations.show", token=invitation.token, _external=True)),
+            link=external_url("invitations.show", token=invitation.token)),
           "success")
     return redirect(url_for("groups.invitation_list", slug=slug))
 
