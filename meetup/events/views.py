@@ -26,6 +26,7 @@ from meetup.groups.policy import (
 )
 from meetup.labels import EVENT_KINDS
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, Visibility, utcnow
+from meetup.pagination import paginate
 from meetup.people.preview import build as build_preview
 from meetup.search import contains
 from meetup.urls import external_url
@@ -69,8 +70,7 @@ def index():
     if form.kind.data in EVENT_KINDS:
         query = query.where(Event.kind == form.kind.data)
     _fill_choices(form, user)
-    page = db.paginate(query.order_by(Event.starts_at, Event.id), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(query.order_by(Event.starts_at, Event.id), PER_PAGE)
     return render_template("events/index.html", form=form, page=page,
                            going=going_counts(page.items))
 

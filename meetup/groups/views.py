@@ -23,6 +23,7 @@ from meetup.models import (
     User,
     Visibility,
 )
+from meetup.pagination import paginate
 from meetup.people.privacy import visible_condition
 from meetup.search import contains
 
@@ -53,7 +54,7 @@ def index():
     cities = db.session.scalars(select(Group.city).distinct().where(
         Group.visibility == Visibility.PUBLIC, Group.city != "").order_by(Group.city)).all()
     form.city.choices = [("", _("All cities")), *[(city, city) for city in cities]]
-    page = db.paginate(query.order_by(Group.name), per_page=PER_PAGE, error_out=False)
+    page = paginate(query.order_by(Group.name), PER_PAGE)
     return render_template("groups/index.html", form=form, page=page,
                            counts=member_counts(page.items))
 
@@ -177,7 +178,6 @@ def members(slug: str):
                                 contains(User.headline, form.q.data),
                                 User.industry.in_(industries),
                                 contains(Membership.title, form.q.data)))
-    page = db.paginate(query.options(joinedload(Membership.user)), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(query.options(joinedload(Membership.user)), PER_PAGE)
     return render_template("groups/members.html", group=group, viewer=viewer, form=form,
                            page=page, hidden=hidden)
