@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app meetup
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 JS_STAMP := tests/js/node_modules/.installed
 PYTEST_ARGS ?=
 PORT ?= 5000
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 \
 	--ignore-dirs ".* __pycache__ .venv" --no-location --sort-output --omit-header
 
-.PHONY: run test lint translations translations-update clean
+.PHONY: run test lint lock translations translations-update clean
 
 run: export MEETUP_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations instance/config.py
@@ -24,10 +25,21 @@ test: $(STAMP) translations $(JS_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions, checked against their hashes; then the app itself.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve the lock file from the ranges in pyproject.toml (after changing them, or to
+# take newer releases): `make lock`, run `make test`, commit both files.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+	echo "setuptools>=69" | UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip compile pyproject.toml - \
+		--extra test --generate-hashes --universal --python-version 3.11 \
+		--no-header --quiet $(LOCK_ARGS) -o $(LOCK)
 
 # Mozilla's ical.js, an independent reader for the calendar tests (needs Node.js).
 $(JS_STAMP): tests/js/package.json tests/js/package-lock.json

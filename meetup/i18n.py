@@ -14,6 +14,8 @@ from meetup.icons import icon
 from meetup.text import render_markdown
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+# Dates read the European way in both languages: "Tue, 3 March 2026, 7:00 – 9:30 pm".
+FORMAT_LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 
 def init_app(app: Flask) -> None:
@@ -51,28 +53,36 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def format_locale() -> str:
+    return FORMAT_LOCALES.get(current_language(), current_language())
+
+
 def date_long(value: datetime, zone: str) -> str:
-    """'Di., 3. März 2026' in the given zone and the viewer's language."""
+    """'Di., 3. März 2026' / 'Tue, 3 March 2026' in the given zone and the viewer's language."""
     value = value.astimezone(ZoneInfo(zone))
-    return format_skeleton("yMMMMEd", value, locale=current_language())
+    return format_skeleton("yMMMMEd", value, locale=format_locale())
 
 
 def when(start: datetime, end: datetime, zone: str) -> str:
-    """'Di., 3. März 2026, 19:00–21:30 Uhr' / 'Tue, March 3, 2026, 7:00 – 9:30 PM'."""
+    """'Di., 3. März 2026, 19:00–21:30 Uhr' / 'Tue, 3 March 2026, 7:00 – 9:30 pm'."""
     tz = ZoneInfo(zone)
     start, end = start.astimezone(tz), end.astimezone(tz)
-    locale = current_language()
-    hours = "Hm" if locale == "de" else "hm"
+    locale = format_locale()
+    hours = "Hm" if current_language() == "de" else "hm"
     if start.date() == end.date():
         times = format_interval(start.time(), end.time(), hours, locale=locale)
         return f"{date_long(start, zone)}, {times}"
-    return format_interval(start, end, "yMMMEd" + hours, tzinfo=tz, locale=locale)
+    # Over midnight or several days: both ends in full (Babel's interval patterns for
+    # date and time together differ between CLDR releases and print seconds).
+    first = f"{date_long(start, zone)}, {format_skeleton(hours, start, locale=locale)}"
+    last = f"{date_long(end, zone)}, {format_skeleton(hours, end, locale=locale)}"
+    return f"{first} – {last}"
 
 
 def date_parts(value: datetime, zone: str) -> dict[str, str]:
     """Weekday, day and month for an event's date block."""
     value = value.astimezone(ZoneInfo(zone))
-    locale = current_language()
+    locale = format_locale()
     return {
         "weekday": format_datetime(value, "EEE", locale=locale).rstrip("."),
         "day": format_datetime(value, "d", locale=locale),

@@ -70,7 +70,20 @@ def test_event_card_shows_time_in_the_events_zone_and_language(app, client):
     assert "Di., 7. Juli 2099, 19:00–21:30 Uhr" in html
     assert 'datetime="2099-07-07T19:00+02:00"' in html
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Tue, Jul 7, 2099, 7:00" in html
+    assert "Tue, 7 July 2099, 7:00\u2009–\u20099:30\u202fpm" in html
+
+
+def test_an_evening_past_midnight_names_both_days(app, client):
+    with app.app_context():
+        group = add_group("club")
+        event = add_event(group, "Lange Nacht", timezone="Europe/Berlin")
+        event.starts_at = event.starts_at.replace(year=2099, month=7, day=7, hour=18, minute=0)
+        event.ends_at = event.starts_at + timedelta(hours=5, minutes=30)  # 01:30 Berlin
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "Di., 7. Juli 2099, 20:00 – Mi., 8. Juli 2099, 01:30" in html
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Tue, 7 July 2099, 8:00 pm – Wed, 8 July 2099, 1:30 am" in html
 
 
 def test_home_query_count_does_not_grow_with_events_or_attendees(app, client, count_queries):
