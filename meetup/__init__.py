@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from meetup import cli, errors, extensions, i18n, security
+from meetup import cli, database, errors, extensions, i18n, security
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
@@ -39,4 +39,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(people_views.bp)
+    database.init_app(app)
     return app

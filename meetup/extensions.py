@@ -2,7 +2,6 @@
 
 import sqlite3
 
-from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -30,7 +29,7 @@ def _lower(value):
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Make SQLite enforce foreign keys, wait for locks instead of failing, and
-    let us issue BEGIN ourselves (see ``_sqlite_begin``)."""
+    let us issue BEGIN ourselves (see ``meetup.database``)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         # SQLite's lower() folds ASCII only; searches must match PostgreSQL's.
@@ -40,18 +39,3 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    """Writers take SQLite's write lock when their transaction starts.
-
-    A deferred transaction that reads and then writes cannot wait for a
-    concurrent writer (SQLite answers "database is locked" at once), so every
-    transaction that may write begins IMMEDIATE and queues on busy_timeout.
-    Reads in GET requests stay deferred and, with WAL, never block.
-    """
-    if connection.dialect.name != "sqlite":
-        return
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -61,10 +61,20 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+def test_production_without_site_url_refuses_to_start(monkeypatch):
+    from meetup import create_app
+
+    monkeypatch.delenv("MEETUP_SITE_URL", raising=False)
+    monkeypatch.setattr("flask.Config.from_pyfile", lambda self, *a, **k: False)
+    with pytest.raises(RuntimeError, match="SITE_URL is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+
+
 def test_environment_overrides_instance_config(monkeypatch):
     from meetup import create_app
 
     monkeypatch.setenv("MEETUP_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("MEETUP_SITE_URL", "https://treffpunkt.example.org")
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.internal/meetup")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment"

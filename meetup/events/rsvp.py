@@ -1,8 +1,8 @@
 """RSVPs with capacity, guests and a fair waitlist.
 
 Every change to an event's RSVPs first locks the event row (``FOR UPDATE``
-on PostgreSQL; on SQLite the write transaction already holds the database's
-write lock, see ``extensions._sqlite_begin``). Counting seats and deciding
+on PostgreSQL; on SQLite ``begin_writing`` takes the database's write lock,
+see ``meetup.database``). Counting seats and deciding
 going-or-waitlist then happen with no other writer in between, across any
 number of app processes: the database guarantees no overbooking.
 Functions flush but never commit.
@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func, select
 
+from meetup.database import begin_writing
 from meetup.extensions import db
 from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
 
@@ -29,6 +30,7 @@ class RSVPError(Exception):
 
 
 def lock_event(event_id: int) -> Event:
+    begin_writing()
     event = db.session.scalar(
         select(Event).where(Event.id == event_id).with_for_update()
         .execution_options(populate_existing=True))
