@@ -11,10 +11,12 @@ from meetup.models import User
 from tests.conftest import PASSWORD, login, submit
 
 
+only_sqlite = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
 def sqlite_path(app, database_uri):
-    if not database_uri.startswith("sqlite"):
-        pytest.skip("SQLite's database-wide write lock")
+    """SQLite's database-wide write lock (PostgreSQL locks rows instead)."""
     return database_uri.removeprefix("sqlite:///")
 
 
@@ -45,6 +47,7 @@ def probe_during(monkeypatch, path: str, name: str) -> list[bool]:
     return seen
 
 
+@only_sqlite
 def test_checking_a_password_holds_no_write_lock(app, client, make_user, sqlite_path,
                                                  monkeypatch):
     make_user()
@@ -53,6 +56,7 @@ def test_checking_a_password_holds_no_write_lock(app, client, make_user, sqlite_
     assert seen == [True]
 
 
+@only_sqlite
 def test_hashing_a_new_password_holds_no_write_lock(app, client, sqlite_path, monkeypatch):
     seen = probe_during(monkeypatch, sqlite_path, "set_password")
     response = submit(client, "/auth/signup", {
@@ -62,6 +66,7 @@ def test_hashing_a_new_password_holds_no_write_lock(app, client, sqlite_path, mo
     assert seen == [True]
 
 
+@only_sqlite
 def test_begin_writing_takes_the_lock_and_rereads(app, make_user, sqlite_path):
     user_id, _ = make_user()
     with app.app_context():
