@@ -8,12 +8,13 @@ LOCK := requirements.lock
 JS_STAMP := tests/js/node_modules/.installed
 PYTEST_ARGS ?=
 PORT ?= 5000
+# The address links in mails point to; set it to the public one in production.
+export MEETUP_SITE_URL ?= http://127.0.0.1:$(PORT)
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 \
 	--ignore-dirs ".* __pycache__ .venv" --no-location --sort-output --omit-header
 
 .PHONY: run test lint lock translations translations-update clean
 
-run: export MEETUP_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) seed-if-empty

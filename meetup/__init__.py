@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from meetup import cli, database, errors, extensions, i18n, security
+from meetup import cli, database, errors, extensions, guards, i18n, security
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     load_config(app, test_config)
+    guards.register_converters(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    guards.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(main_views.bp)

@@ -10,7 +10,6 @@ from meetup.extensions import db
 from meetup.models import User
 from tests.conftest import PASSWORD, login, submit
 
-
 only_sqlite = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
 
 
