@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meetup.extensions import db
 from meetup.models import User, normalise_email, utcnow
+from meetup.models.user import new_session_token
 from meetup.security import InvalidToken, make_token, read_token
 
 
@@ -45,6 +46,12 @@ def authenticate(email: str, password: str) -> User | None:
         User(password_hash="").set_password(password)
         return None
     return user if user.check_password(password) else None
+
+
+def end_sessions(user: User) -> None:
+    """Sign every session and remember-me cookie of this account out: the
+    cookies carry the session token, which no longer matches."""
+    user.session_token = new_session_token()
 
 
 def _password_fingerprint(user: User) -> str:

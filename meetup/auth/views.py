@@ -85,6 +85,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # A copied session or remember-me cookie must not outlive the logout.
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are logged out. See you soon!"), "info")
     return redirect(url_for("main.index"))
