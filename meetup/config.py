@@ -38,12 +38,19 @@ class Defaults:
     VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds
     RESET_PASSWORD_MAX_AGE = 60 * 60  # seconds
 
-    # Rate limits (Flask-Limiter). Set RATELIMIT_STORAGE_URI to e.g.
-    # "redis://localhost:6379" when several app processes share the limits.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits per client address (Flask-Limiter). In memory they count per
+    # process: with several workers or hosts set REDIS_URL (e.g.
+    # "redis://localhost:6379/0"), or any RATELIMIT_STORAGE_URI, to share them.
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = None  # default: REDIS_URL, else "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+    # Per account, in the database (every process and host): after this many
+    # failed logins for one address within the window, logins for it pause for
+    # a window and the owner gets one mail.
+    ACCOUNT_LOGIN_LIMIT = 10
+    ACCOUNT_LOGIN_WINDOW = timedelta(minutes=15)
 
     # Mail: without MAIL_SERVER, mails are written to the log.
     MAIL_SERVER = None
@@ -67,6 +74,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage_uri(app)
     app.logger.setLevel(app.config["LOG_LEVEL"])
     if not app.config.get("SECRET_KEY") and not (app.testing or app.debug):
         raise RuntimeError(
@@ -84,6 +92,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         # Debug without a key: a key for this process only, never a shipped one.
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+
+def ratelimit_storage_uri(app: Flask) -> str:
+    """Where Flask-Limiter counts: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory."""
+    return (app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL")
+            or "memory://")
 
 
 def database_uri(app: Flask) -> str:

@@ -11,6 +11,8 @@ from email.utils import formatdate, make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from meetup.urls import site_domain
+
 
 def build_message(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
@@ -18,7 +20,7 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="treffpunkt.local")
+    message["Message-ID"] = make_msgid(domain=site_domain())
     message.set_content(body)
     return message
 

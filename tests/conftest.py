@@ -270,3 +270,28 @@ def make_event(app):
             return event.id
 
     return make
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A throwaway redis-server for the run; skips when Redis is not installed."""
+    from tests.redis_server import RedisServer, find_redis_server
+
+    executable = find_redis_server()
+    if executable is None:
+        pytest.skip("redis-server not found (apt-get install redis-server)")
+    server = RedisServer(executable)
+    try:
+        server.start()
+    except Exception as exc:  # noqa: BLE001 - any failure to start means: skip
+        server.stop()
+        pytest.skip(f"could not start redis-server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The URL of an empty Redis database."""
+    redis_server.flush()
+    return redis_server.url

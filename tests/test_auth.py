@@ -333,3 +333,20 @@ def test_mail_server_down_does_not_lose_the_sign_up(app, client, mailbox):
         "name": "Offline", "email": "offline@example.com", "password": "long-enough-1"})
     assert response.status_code == 302
     assert get_user(app, "offline@example.com") is not None
+
+
+def test_cookies_replayed_after_logout_do_not_log_in(app, client, make_user):
+    make_user()
+    login(client, remember="y")
+    session = client.get_cookie("session").value
+    remember = client.get_cookie("remember_token").value
+    assert submit(client, "/auth/logout", {}, page="/").status_code == 302
+    for name, value in (("session", session), ("remember_token", remember)):
+        replay = app.test_client()
+        replay.set_cookie(name, value)
+        assert "Abmelden" not in replay.get("/").get_data(as_text=True), name
+        assert replay.get("/account/").status_code == 302, name
+    both = app.test_client()
+    both.set_cookie("session", session)
+    both.set_cookie("remember_token", remember)
+    assert "Abmelden" not in both.get("/").get_data(as_text=True)

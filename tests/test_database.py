@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from meetup import database
+from meetup.auth import services as auth_services
 from meetup.extensions import db
 from meetup.models import User
 from tests.conftest import PASSWORD, login, submit
@@ -32,17 +33,17 @@ def another_writer_can_start(path: str) -> bool:
         other.close()
 
 
-def probe_during(monkeypatch, path: str, name: str) -> list[bool]:
-    """Replace ``User.<name>`` with a wrapper that records, while it runs, whether
+def probe_during(monkeypatch, path: str, owner, name: str) -> list[bool]:
+    """Replace ``owner.<name>`` with a wrapper that records, while it runs, whether
     another process could write (password hashing is slow CPU work)."""
     seen = []
-    original = getattr(User, name)
+    original = getattr(owner, name)
 
-    def wrapper(self, *args):
+    def wrapper(*args):
         seen.append(another_writer_can_start(path))
-        return original(self, *args)
+        return original(*args)
 
-    monkeypatch.setattr(User, name, wrapper)
+    monkeypatch.setattr(owner, name, wrapper)
     return seen
 
 
@@ -50,14 +51,14 @@ def probe_during(monkeypatch, path: str, name: str) -> list[bool]:
 def test_checking_a_password_holds_no_write_lock(app, client, make_user, sqlite_path,
                                                  monkeypatch):
     make_user()
-    seen = probe_during(monkeypatch, sqlite_path, "check_password")
+    seen = probe_during(monkeypatch, sqlite_path, auth_services, "check_password_hash")
     assert login(client).status_code == 302
     assert seen == [True]
 
 
 @only_sqlite
 def test_hashing_a_new_password_holds_no_write_lock(app, client, sqlite_path, monkeypatch):
-    seen = probe_during(monkeypatch, sqlite_path, "set_password")
+    seen = probe_during(monkeypatch, sqlite_path, User, "set_password")
     response = submit(client, "/auth/signup", {
         "email": "neu@example.com", "name": "Nina Neu", "password": PASSWORD,
         "password_confirm": PASSWORD, "accept": "y"})

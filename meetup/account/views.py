@@ -17,9 +17,10 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _page(settings=None, password=None, email=None, status=200):
+    token = session.pop("calendar_token", None)
     return render_template(
         "account/settings.html",
-        calendar_token=session.pop("calendar_token", None),
+        calendar_feed=token and external_url("calendar.personal_feed", token=token),
         settings_form=settings or forms.SettingsForm(obj=current_user, prefix="settings"),
         password_form=password or forms.PasswordChangeForm(prefix="password"),
         email_form=email or forms.EmailChangeForm(prefix="email"),

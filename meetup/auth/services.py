@@ -1,13 +1,18 @@
-"""Account rules. These functions flush but never commit; the caller commits."""
+"""Account rules. These functions flush but never commit; the caller commits
+(authenticate is the one exception, see there)."""
 
 import hashlib
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash
 
+from meetup.auth import lockout
 from meetup.extensions import db
 from meetup.models import User, normalise_email, utcnow
+from meetup.models.user import LoginThrottle, new_session_token
 from meetup.security import InvalidToken, make_token, read_token
 
 
@@ -37,14 +42,54 @@ def create_user(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None; the same work either way."""
+class AccountLocked(Exception):
+    """Too many failed logins for this address just now; no password is checked."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None = None  # the password was right
+    notify: User | None = None  # this failure locked the account: tell its owner
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check the credentials against the per-account limit. Raises AccountLocked.
+
+    Unlike other services this one commits: a failure must be counted although
+    the request fails, and the password is hashed with no transaction open (on
+    SQLite a writing request holds the write lock for its whole transaction).
+    """
+    limit, key = lockout.Limit.from_config(), lockout.throttle_key(email)
     user = find_user_by_email(email)
-    if user is None:
-        # Hash anyway, so the answer takes as long for an unknown address.
+    throttle = db.session.get(LoginThrottle, key)
+    if lockout.is_locked(throttle, limit, utcnow()):
+        db.session.rollback()
+        raise AccountLocked()
+    user_id, password_hash = (user.id, user.password_hash) if user else (None, None)
+    db.session.rollback()  # the reads are done: hash outside any transaction
+    if not _password_matches(password_hash, password):
+        failures = lockout.record_failure(key, limit, utcnow())
+        db.session.commit()
+        owner = db.session.get(User, user_id) if user_id and failures == limit.failures else None
+        return LoginResult(notify=owner)
+    if throttle is not None:
+        lockout.clear(key)
+        db.session.commit()
+    return LoginResult(user=db.session.get(User, user_id))
+
+
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    """The same work whether or not the account exists."""
+    if password_hash is None:
         User(password_hash="").set_password(password)
-        return None
-    return user if user.check_password(password) else None
+        return False
+    return check_password_hash(password_hash, password)
+
+
+def end_sessions(user: User) -> None:
+    """Sign every session and remember-me cookie of this account out: the
+    cookies carry the session token, which no longer matches."""
+    user.session_token = new_session_token()
 
 
 def _password_fingerprint(user: User) -> str:
@@ -83,6 +128,8 @@ def user_for_reset(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset(token)
     user.set_password(password)
+    # The owner's way out of a lock set by someone else's guesses.
+    lockout.clear(lockout.throttle_key(user.email))
     # Following the emailed link proves the address, too.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()

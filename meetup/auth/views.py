@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetup.auth import forms, services
+from meetup.auth import forms, lockout, services
 from meetup.extensions import db, limiter
 from meetup.i18n import current_language
 from meetup.mail import send_mail
@@ -74,17 +74,39 @@ def login():
         return redirect(url_for("main.index"))
     form = forms.LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
+        try:
+            result = services.authenticate(form.email.data, form.password.data)
+        except services.AccountLocked:
+            # The same answer whether or not the address has an account.
+            form.password.errors.append(_(
+                "Too many failed attempts for this account. Please try again in "
+                "%(minutes)d minutes, or choose a new password.",
+                minutes=lockout.Limit.from_config().minutes))
+            return render_template("auth/login.html", form=form), 429
+        if result.user is not None:
+            login_user(result.user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.index")))
+        if result.notify is not None:
+            send_lock_notice(result.notify)
         # One message for an unknown address and a wrong password.
         form.password.errors.append(_("Email address or password is not correct."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
+def send_lock_notice(user) -> bool:
+    """Tell the owner, in their language, that logins are paused, with a reset link."""
+    link = external_url("auth.reset", token=services.reset_token(user))
+    return send_mail(user.email, "login_locked",
+                     user.locale or current_app.config["BABEL_DEFAULT_LOCALE"], user=user,
+                     link=link, minutes=lockout.Limit.from_config().minutes)
+
+
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # A copied session or remember-me cookie must not outlive the logout.
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are logged out. See you soon!"), "info")
     return redirect(url_for("main.index"))

@@ -83,3 +83,16 @@ class User(UserMixin, Base):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+class LoginThrottle(Base):
+    """Failed logins for one email address within a window, shared by every
+    process and host. Unknown addresses are counted too, so a lock does not
+    tell whether an account exists; the key is a hash, not the address typed."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    # When the window began; restarted when the limit is reached (the lock runs from then).
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,0 +1,122 @@
+"""Every link in a mail points to the configured SITE_URL, whatever Host a request claims."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import Application
+from tests.conftest import PASSWORD, csrf_token
+
+SITE = "https://treffpunkt.example.org"
+# The request arrives with "Host: evil.example" (and proxy headers claiming it, too).
+FORGED = {"base_url": "http://evil.example",
+          "headers": {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}}
+
+
+def forged(client, url: str, data: dict, page: str | None = None):
+    """Submit a form, page and POST both sent with a forged Host header. The test
+    client keeps cookies per host, so a whole visit goes to the forged host."""
+    html = client.get(page or url, **FORGED).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(html), **data}, **FORGED)
+
+
+def login(client, email="mara@example.com"):
+    response = forged(client, "/auth/login", {"email": email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def site(app):
+    app.config["SITE_URL"] = SITE
+    return app
+
+
+def links_in(mail) -> list[str]:
+    body = mail.get_content()
+    assert "evil.example" not in body
+    links = re.findall(r"https?://\S+", body)
+    assert links, body
+    return links
+
+
+def assert_site_links(mail, path_prefix: str) -> None:
+    links = links_in(mail)
+    assert all(link.startswith(SITE + "/") for link in links), links
+    assert any(link.startswith(SITE + path_prefix) for link in links), links
+
+
+def test_verification_mail_links_to_the_site_not_the_forged_host(site, client, mailbox):
+    response = forged(client, "/auth/signup", {
+        "name": "Jana Vogel", "email": "jana@example.com", "password": "sehr-geheim-42"})
+    assert response.status_code == 302
+    assert_site_links(mailbox.wait_for("jana@example.com")[-1], "/auth/verify/")
+
+
+def test_resent_verification_mail_links_to_the_site(site, client, make_user, mailbox):
+    make_user(verified=False)
+    login(client)
+    response = forged(client, "/auth/resend", {}, page="/account/")
+    assert response.status_code == 302
+    assert_site_links(mailbox.wait_for("mara@example.com")[-1], "/auth/verify/")
+
+
+def test_reset_mail_links_to_the_site_not_the_forged_host(site, client, make_user, mailbox):
+    make_user()
+    response = forged(client, "/auth/reset", {"email": "mara@example.com"})
+    assert response.status_code == 302
+    mail = mailbox.wait_for("mara@example.com")[-1]
+    assert_site_links(mail, "/auth/reset/")
+    # The link works on the real site.
+    path = links_in(mail)[-1].removeprefix(SITE)
+    assert client.get(path, base_url=SITE).status_code == 200
+
+
+def test_email_change_mail_links_to_the_site(site, client, make_user, mailbox):
+    make_user()
+    login(client)
+    response = forged(client, "/account/email", {
+        "email-email": "mara.neu@example.com", "email-current_password": PASSWORD},
+        page="/account/")
+    assert response.status_code == 302
+    assert_site_links(mailbox.wait_for("mara.neu@example.com")[-1], "/account/email/")
+
+
+def test_group_invitation_mail_links_to_the_site(site, client, make_user, make_group,
+                                                 mailbox):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id, visibility="private", join_policy="invite")
+    login(client)
+    response = forged(client, f"/groups/{slug}/manage/invitations/email",
+                      {"mail-emails": "eva@example.com"},
+                      page=f"/groups/{slug}/manage/invitations")
+    assert response.status_code == 302
+    assert_site_links(mailbox.wait_for("eva@example.com")[-1], "/invite/")
+
+
+def test_application_approval_mail_links_to_the_site(site, client, make_user, make_group,
+                                                     mailbox):
+    owner_id, _ = make_user("owner@example.com")
+    make_user()
+    slug = make_group(owner_id, join_policy="approval")
+    login(client)
+    forged(client, f"/groups/{slug}/apply", {"message": "Ich bin Steuerberaterin."})
+    organiser = site.test_client()
+    login(organiser, "owner@example.com")
+    with site.app_context():
+        application_id = db.session.scalar(select(Application.id))
+    response = forged(organiser, f"/groups/{slug}/manage/applications/{application_id}/approve",
+                      {}, page=f"/groups/{slug}/manage/applications")
+    assert response.status_code == 302
+    assert_site_links(mailbox.wait_for("mara@example.com")[-1], f"/groups/{slug}")
+
+
+def test_new_calendar_feed_address_is_shown_under_the_site(site, client, make_user):
+    make_user()
+    login(client)
+    response = forged(client, "/account/calendar/new", {}, page="/account/")
+    assert response.status_code == 302
+    html = client.get("/account/", **FORGED).get_data(as_text=True)
+    assert "evil.example" not in html
+    assert f"{SITE}/calendar/" in html
