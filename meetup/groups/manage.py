@@ -184,7 +184,11 @@ def invite_by_email(slug: str):
     if not form.validate_on_submit():
         return invitation_list(slug, email_form=form)
     text = "\n".join(line.strip() for line in form.emails.data.replace(",", "\n").split("\n"))
-    result = invitations.import_csv(group, current_user, text.encode())
+    try:
+        result = invitations.import_csv(group, current_user, text.encode())
+    except invitations.ImportFileError as error:
+        form.emails.errors.append(str(error))
+        return invitation_list(slug, email_form=form)
     if result.errors:
         db.session.rollback()
         for line, message in result.errors:
@@ -208,7 +212,13 @@ def import_csv(slug: str):
     if not upload or not getattr(upload, "filename", ""):
         form.file.errors.append(_("Please choose a CSV file."))
         return invitation_list(slug, csv_form=form)
-    result = invitations.import_csv(group, current_user, upload.read(2 * 1024 * 1024))
+    try:
+        result = invitations.import_csv(group, current_user,
+                                        upload.read(invitations.MAX_CSV_BYTES + 1))
+    except invitations.ImportFileError as error:
+        db.session.rollback()
+        form.file.errors.append(str(error))
+        return invitation_list(slug, csv_form=form)
     db.session.commit()
     for invitation in result.invitations:
         send_invitation(invitation)
