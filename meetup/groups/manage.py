@@ -28,6 +28,7 @@ from meetup.models import (
     User,
     utcnow,
 )
+from meetup.people.privacy import visible_profiles
 from meetup.urls import external_url
 
 
@@ -120,7 +121,8 @@ def applications(slug: str):
                Application.status == ApplicationStatus.PENDING)
         .order_by(Application.created_at)).all()
     return render_template("groups/manage/applications.html", group=group, viewer=viewer,
-                           pending=pending)
+                           pending=pending,
+                           visible=visible_profiles(current_user, [a.user for a in pending]))
 
 
 @bp.post("/<slug>/manage/applications/<int:application_id>/<any(approve, decline):decision>")
@@ -245,7 +247,9 @@ def manage_members(slug: str):
                               .where(Ban.group_id == group.id)).all()
     return render_template("groups/manage/members.html", group=group, viewer=viewer,
                            members=members, bans=bans, titles=forms.TITLE_SUGGESTIONS,
-                           roles=list(Role), attendance=attendance_by_member(group))
+                           roles=list(Role), attendance=attendance_by_member(group),
+                           visible=visible_profiles(current_user, [m.user for m in members]
+                                                    + [b.user for b in bans]))
 
 
 def attendance_by_member(group: Group) -> dict[int, tuple[int, int]]:
