@@ -31,7 +31,7 @@ class Defaults:
 
     LOG_LEVEL = "INFO"  # development mails are logged at INFO
 
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads: logos, CSV lists
+    MAX_CONTENT_LENGTH = 24 * 1024 * 1024  # a 20 MB phone photo and the rest of its form
     UPLOAD_FOLDER = None  # default: instance/uploads
 
     PASSWORD_MIN_LENGTH = 10

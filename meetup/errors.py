@@ -1,12 +1,13 @@
 """Friendly, translated error pages."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from meetup.extensions import db
 
-PAGES = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}
+PAGES = {403: "errors/403.html", 404: "errors/404.html", 413: "errors/413.html",
+         429: "errors/429.html"}
 
 
 def init_app(app: Flask) -> None:
@@ -24,7 +25,8 @@ def http_error(error: HTTPException):
         return error
     template = PAGES.get(error.code, "errors/generic.html")
     response = error.get_response()
-    response.set_data(render_template(template, error=error))
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    response.set_data(render_template(template, error=error, limit_mb=limit_mb))
     response.content_type = "text/html; charset=utf-8"
     return response
 

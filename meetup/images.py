@@ -8,14 +8,35 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from wtforms.validators import StopValidation
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+MAX_BYTES = 20 * 1024 * 1024  # a phone photo; it is scaled down on arrival
+# Pixels are what decoding costs (memory and time), not bytes: a 1 MB PNG can
+# claim 20,000 × 20,000 pixels. Checked from the header, before decoding;
+# 50 million pixels admit a 48-megapixel phone photo.
+MAX_PIXELS = 50_000_000
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 
 
 class ImageError(Exception):
     """The upload is not an acceptable image; ``str(error)`` says why."""
+
+
+def too_large() -> ImageError:
+    return ImageError(_l("The image is too large (at most %(size)d MB).",
+                         size=max(1, MAX_BYTES // (1024 * 1024))))
+
+
+def upload_size(form, field) -> None:
+    """Form validator: refuse an upload over MAX_BYTES without reading it."""
+    stream = getattr(field.data, "stream", None)
+    if stream is None or not getattr(field.data, "filename", ""):
+        return
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size > MAX_BYTES:
+        raise StopValidation(str(too_large()))
 
 
 def folder(kind: str) -> Path:
@@ -25,18 +46,41 @@ def folder(kind: str) -> Path:
     return base / kind
 
 
+def _open(data: bytes) -> Image.Image:
+    """Open (header only) an image of an allowed format and a bounded size."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(_l("The image has too many pixels.")) from exc
+    except UnidentifiedImageError as exc:
+        if _other_format(data):
+            raise ImageError(_l("Please upload a PNG, JPEG, WebP or GIF image.")) from exc
+        raise ImageError(_l("This file is not an image we can read.")) from exc
+    if image.width * image.height > MAX_PIXELS:
+        image.close()
+        raise ImageError(_l("The image has too many pixels."))
+    return image
+
+
+def _other_format(data: bytes) -> bool:
+    """Whether Pillow knows the file as an image of a format we do not take."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.format not in ALLOWED_FORMATS
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, OSError, ValueError, SyntaxError):
+        return False
+
+
 def process(data: bytes, size: int) -> bytes:
     """The picture as a fresh PNG of at most ``size``×``size`` pixels."""
     if len(data) > MAX_BYTES:
-        raise ImageError(_l("The image is too large (at most 2 MB)."))
+        raise too_large()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ALLOWED_FORMATS:
-                raise ImageError(_l("Please upload a PNG, JPEG, WebP or GIF image."))
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ImageError(_l("The image has too many pixels."))
+        with _open(data) as probe:
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
+        with _open(data) as image:
+            image.draft(image.mode, (size, size))  # JPEG: decode at a reduced scale, cheaply
             image = ImageOps.exif_transpose(image)
             image.thumbnail((size, size))
             clean = image.convert("RGBA")

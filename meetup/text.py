@@ -1,25 +1,48 @@
-"""User-written Markdown: sanitised HTML (nh3) for pages, plain text for calendars."""
+"""User-written Markdown: sanitised HTML (nh3) for pages, plain text for calendars.
 
-import threading
+Anyone may write a club description, so rendering must cost time linear in
+the text whatever it contains. cmark (CommonMark in C) parses in linear time
+even on pathological input. Raw HTML in the text is not passed on (cmark's
+safe mode), so every tag nh3 sees comes from cmark and is well nested; the
+nesting of block containers is then capped, because an HTML tree builder
+spends time proportional to the depth for every block it opens.
+"""
+
+import re
 from html import unescape
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h3", "h4",
                 "code", "pre", "hr"}
-_local = threading.local()
+MAX_CHARS = 50_000  # longer than any form allows; what is stored beyond is not shown
+MAX_DEPTH = 16  # nested quotes and lists deeper than this are flattened
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CONTAINER = re.compile(r"<(/?)(?:blockquote|ul|ol|li)(?:\s[^>]*)?>")
+
+
+def _flatten_deep(html: str) -> str:
+    """Drop container tags nested deeper than MAX_DEPTH, keeping their content.
+    Relies on cmark writing matched tags and escaping every ``<`` of the text."""
+    depth = 0
+
+    def keep(match: re.Match) -> str:
+        nonlocal depth
+        if match.group(1):
+            depth -= 1
+            return match.group(0) if depth < MAX_DEPTH else ""
+        depth += 1
+        return match.group(0) if depth <= MAX_DEPTH else ""
+
+    return _CONTAINER.sub(keep, html)
 
 
 def _convert(text: str) -> str:
-    # Building a Markdown instance costs more than converting a short text, and
-    # an instance is not thread-safe: keep one per thread.
-    converter = getattr(_local, "converter", None)
-    if converter is None:
-        converter = _local.converter = markdown.Markdown(extensions=["sane_lists"],
-                                                         output_format="html")
-    return converter.reset().convert(text or "")
+    html = cmarkgfm.markdown_to_html(text[:MAX_CHARS], options=Options.CMARK_OPT_VALIDATE_UTF8)
+    return _flatten_deep(html)
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -35,5 +58,5 @@ def plain_text(text: str | None) -> str:
     if not text:
         return ""
     html = _convert(text)
-    html = html.replace("</p>", "</p>\n").replace("<br />", "\n").replace("</li>", "</li>\n")
-    return unescape(nh3.clean(html, tags=set())).strip()
+    html = html.replace("</p>", "</p>\n").replace("<br />\n", "\n").replace("</li>", "</li>\n")
+    return _BLANK_LINES.sub("\n\n", unescape(nh3.clean(html, tags=set()))).strip()

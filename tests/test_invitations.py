@@ -3,6 +3,7 @@
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from meetup.extensions import db
@@ -252,3 +253,77 @@ def test_csv_import_without_a_file_is_refused(app, client, make_user, make_group
                       page=f"/groups/{slug}/manage/invitations")
     assert response.status_code == 422
     assert "Bitte wählen Sie eine CSV-Datei." in response.get_data(as_text=True)
+
+
+def xlsx_bytes() -> bytes:
+    """A minimal .xlsx: a zip archive with the parts Excel writes."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet>" + "<row/>" * 500
+                         + "</worksheet>")
+    return buffer.getvalue()
+
+
+def import_file(client, slug, data, filename="liste.csv"):
+    from io import BytesIO
+
+    return submit(client, f"/groups/{slug}/manage/invitations/import",
+                  {"csv-file": (BytesIO(data), filename)},
+                  page=f"/groups/{slug}/manage/invitations", content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (xlsx_bytes(), "Excel- oder Tabellendatei"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8, "Excel- oder Tabellendatei"),
+    (bytes(range(256)) * 40, "keine Textdatei"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\x01" * 500, "keine Textdatei"),
+    (b"Anna;anna@example.com\n" * 50 + b"Ben\x00;ben@example.com\n", "keine Textdatei"),
+    (b"Anna;anna@example.com\n\x81\x8d\x8f\x90\x9d;x@example.com\n", "keine Textdatei"),
+    (b"Anna;" + b"x" * 140_000 + b"\n", "Zeile 1 kann nicht gelesen"),
+    (b'"' + b"x" * 200_000 + b'";anna@example.com\n', "Zeile 1 kann nicht gelesen"),
+    (b"Anna;" + b"x" * 5_000 + b"\n", "Zeile 1 enthält eine viel zu lange Zelle"),
+    (b"".join(b"P%d;p%d@example.com\n" % (n, n) for n in range(2001)), "mehr als 2000 Zeilen"),
+], ids=["xlsx", "xls", "binary", "png", "nul", "not-cp1252", "huge-cell", "huge-quoted-cell",
+        "long-cell", "too-many-rows"])
+def test_unreadable_csv_files_are_refused_next_to_the_field(app, client, make_user,
+                                                            make_group, mailbox, data,
+                                                            message):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+    response = import_file(client, slug, data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "Zeile 3:" not in html  # no flood of line errors
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_csv_in_the_encodings_excel_writes(app, client, make_user, make_group, mailbox,
+                                           encoding):
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+    text = "Name;E-Mail\r\nJürgen Müßig;juergen@example.com\r\n"
+    response = import_file(client, slug, text.encode(encoding))
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Invitation.name)) == "Jürgen Müßig"
+
+
+def test_csv_over_the_size_limit_is_refused(app, client, make_user, make_group, monkeypatch):
+    # The same check with a smaller limit: the test client would spool a 2 MB
+    # body to a temporary file that it never closes.
+    monkeypatch.setattr(invitations, "MAX_CSV_BYTES", 10_000)
+    owner_id, _ = make_user()
+    slug = make_group(owner_id)
+    login(client)
+    response = import_file(client, slug, b"a;b@example.com\n" * 1_000)
+    assert response.status_code == 422
+    assert "zu groß (höchstens 2 MB)" in response.get_data(as_text=True)

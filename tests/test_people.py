@@ -301,3 +301,49 @@ def test_oversized_photo_is_refused(app, world, tmp_path, monkeypatch):
     response = upload_photo(olga, jpeg_with_gps() + b"\x00" * 20_000, "big.jpg")
     assert response.status_code == 422
     assert "zu groß" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("visibility", "profile_shown"), [
+    ("attendees", False), ("members", True), ("signed_in", True)])
+@pytest.mark.parametrize("organiser", ["owner", "organiser"])
+def test_member_management_follows_profile_visibility(app, world, visibility, profile_shown,
+                                                      organiser):
+    set_profile(app, world["ids"]["olga"], profile_visibility=ProfileVisibility(visibility))
+    client = app.test_client()
+    login(client, f"{organiser}@example.com")
+    html = client.get(f"/groups/{world['club']}/manage/members").get_data(as_text=True)
+    # Name, address and membership date are for administering, always shown.
+    assert "Olga" in html and "olga@example.com" in html and "Mitglied seit" in html
+    assert (SECRET in html) is profile_shown
+    assert ("Olga GmbH" in html) is profile_shown
+    assert (f"/people/{world['ids']['olga']}" in html) is profile_shown
+
+
+def test_applications_follow_profile_visibility(app, world, make_user, make_group):
+    applicant, _ = make_user("bewerber@example.com", name="Bert Bewerber")
+    set_profile(app, applicant, headline=SECRET, profile_visibility=ProfileVisibility.MEMBERS)
+    slug = make_group(world["ids"]["owner"], "Club C", join_policy="approval")
+    bert = app.test_client()
+    login(bert, "bewerber@example.com")
+    assert submit(bert, f"/groups/{slug}/apply", {"message": "Gern dabei"},
+                  page=f"/groups/{slug}").status_code == 302
+    owner = app.test_client()
+    login(owner, "owner@example.com")
+    html = owner.get(f"/groups/{slug}/manage/applications").get_data(as_text=True)
+    assert "Bert Bewerber" in html and "bewerber@example.com" in html
+    assert SECRET not in html
+
+
+def test_topic_suggestions_only_from_visible_profiles(app, world):
+    set_profile(app, world["ids"]["olga"], topics=["Zz-Geheimthema"],
+                profile_visibility=ProfileVisibility.ATTENDEES)
+    set_profile(app, world["ids"]["member"], topics=["Zz-Offenes-Thema"],
+                profile_visibility=ProfileVisibility.SIGNED_IN)
+    seen = {}
+    for name in ("outsider", "member", "coattendee"):
+        client = app.test_client()
+        login(client, f"{name}@example.com")
+        seen[name] = client.get("/people/me").get_data(as_text=True)
+    assert all("Zz-Offenes-Thema" in html for html in seen.values())
+    assert "Zz-Geheimthema" not in seen["outsider"] and "Zz-Geheimthema" not in seen["member"]
+    assert "Zz-Geheimthema" in seen["coattendee"]

@@ -15,6 +15,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from meetup import images
 from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
 
@@ -48,7 +49,7 @@ class GroupForm(TimezoneChoices, FlaskForm):
         SelectChoice("invite", _l("By invitation only")),
     ])
     timezone = SelectField(_l("Time zone of its events"), default="Europe/Berlin")
-    logo = FileField(_l("Logo"))
+    logo = FileField(_l("Logo"), validators=[images.upload_size])
 
 
 class ApplicationForm(FlaskForm):

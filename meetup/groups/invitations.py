@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from meetup.database import begin_writing
 from meetup.extensions import db
 from meetup.groups.services import GroupError, add_member, apply, ensure_not_banned
 from meetup.models import (
@@ -67,6 +68,7 @@ def accept(invitation: Invitation, user: User, message: str = "") -> Membership 
     admits exactly one person even when two accept at the same moment.
     Returns the membership, or None when an application was filed.
     """
+    begin_writing()
     group = invitation.group
     ensure_not_banned(group, user)
     member = db.session.scalar(select(Membership).filter_by(group_id=group.id,
@@ -96,35 +98,81 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
 
 
-def _rows(text: str):
-    """Rows of a CSV in the dialect it is written in (Excel in Germany uses ';')."""
+class ImportFileError(GroupError):
+    """The file as a whole cannot be imported; nothing was."""
+
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+MAX_CELL = 1000  # characters: a name or an address, with room to spare
+SPREADSHEETS = (b"PK\x03\x04",  # .xlsx and .ods are zip archives
+                b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xls (OLE compound file)
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM ("Unicode
+    text" from Excel), else Windows-1252 as Excel on Windows writes it."""
+    if len(data) > MAX_CSV_BYTES:
+        raise ImportFileError(_l("The file is too large (at most 2 MB)."))
+    if data.startswith(SPREADSHEETS):
+        raise ImportFileError(_l("This is an Excel or spreadsheet file, not a CSV file. Please "
+                                 "save it as “CSV” (File → Save as) and upload that file."))
+    for encoding, applies in (("utf-16", data.startswith((b"\xff\xfe", b"\xfe\xff"))),
+                              ("utf-8-sig", True), ("cp1252", b"\x00" not in data)):
+        if applies:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            # No text has NULs (the database refuses them); few have other controls.
+            sample = text[:100_000]
+            if "\x00" not in text and sum(c in _CONTROL for c in sample) <= len(sample) // 100:
+                return text
+            break
+    raise ImportFileError(_l("This file is not a text file we can read. Please save the list "
+                             "as “CSV UTF-8” and upload that file."))
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """The non-empty rows with their line numbers, in the dialect the file is
+    written in (Excel in Germany uses ';')."""
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = []
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if not any(cells):
+                continue
+            if len(rows) >= MAX_CSV_ROWS:
+                raise ImportFileError(_l("The file has more than %(num)d rows. Please split "
+                                         "it into smaller files.", num=MAX_CSV_ROWS))
+            if any(len(cell) > MAX_CELL for cell in cells):
+                raise ImportFileError(_l("Line %(line)d has a cell that is far too long. "
+                                         "Is this really a list of names and addresses?",
+                                         line=reader.line_num))
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:  # a cell beyond csv's own limit, a broken quote
+        raise ImportFileError(_l("Line %(line)d cannot be read. Please check the file.",
+                                 line=max(reader.line_num, 1))) from exc
+    return rows
 
 
 def import_csv(group: Group, organiser: User, data: bytes) -> ImportResult:
     """Create an email invitation for every good row of ``name,email``; every
-    bad row is reported with its line number. A header line is optional."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    bad row is reported with its line number. A header line is optional.
+    Raises ImportFileError, creating nothing, when the file cannot be read."""
+    rows = _rows(decode(data))
     result = ImportResult()
     members = set(db.session.scalars(
         select(User.email).join(Membership, Membership.user_id == User.id)
         .where(Membership.group_id == group.id)))
     seen: set[str] = set()
-    for line, row in enumerate(_rows(text), start=1):
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
-        if line > MAX_CSV_ROWS:
-            result.errors.append((line, str(_l("Too many rows; the rest was not read."))))
-            break
-        if line == 1 and any(cell.lower() in ("email", "e-mail", "mail") for cell in cells):
+    for index, (line, cells) in enumerate(rows):
+        if index == 0 and any(cell.lower() in ("email", "e-mail", "mail") for cell in cells):
             continue
         # One column: it is the address; more: the cell with an @ is.
         email_cell = cells[0] if len(cells) == 1 else next((c for c in cells if "@" in c), "")

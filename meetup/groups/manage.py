@@ -28,6 +28,7 @@ from meetup.models import (
     User,
     utcnow,
 )
+from meetup.people.privacy import visible_profiles
 from meetup.urls import external_url
 
 
@@ -120,7 +121,8 @@ def applications(slug: str):
                Application.status == ApplicationStatus.PENDING)
         .order_by(Application.created_at)).all()
     return render_template("groups/manage/applications.html", group=group, viewer=viewer,
-                           pending=pending)
+                           pending=pending,
+                           visible=visible_profiles(current_user, [a.user for a in pending]))
 
 
 @bp.post("/<slug>/manage/applications/<int:application_id>/<any(approve, decline):decision>")
@@ -184,7 +186,11 @@ def invite_by_email(slug: str):
     if not form.validate_on_submit():
         return invitation_list(slug, email_form=form)
     text = "\n".join(line.strip() for line in form.emails.data.replace(",", "\n").split("\n"))
-    result = invitations.import_csv(group, current_user, text.encode())
+    try:
+        result = invitations.import_csv(group, current_user, text.encode())
+    except invitations.ImportFileError as error:
+        form.emails.errors.append(str(error))
+        return invitation_list(slug, email_form=form)
     if result.errors:
         db.session.rollback()
         for line, message in result.errors:
@@ -208,7 +214,13 @@ def import_csv(slug: str):
     if not upload or not getattr(upload, "filename", ""):
         form.file.errors.append(_("Please choose a CSV file."))
         return invitation_list(slug, csv_form=form)
-    result = invitations.import_csv(group, current_user, upload.read(2 * 1024 * 1024))
+    try:
+        result = invitations.import_csv(group, current_user,
+                                        upload.read(invitations.MAX_CSV_BYTES + 1))
+    except invitations.ImportFileError as error:
+        db.session.rollback()
+        form.file.errors.append(str(error))
+        return invitation_list(slug, csv_form=form)
     db.session.commit()
     for invitation in result.invitations:
         send_invitation(invitation)
@@ -235,7 +247,9 @@ def manage_members(slug: str):
                               .where(Ban.group_id == group.id)).all()
     return render_template("groups/manage/members.html", group=group, viewer=viewer,
                            members=members, bans=bans, titles=forms.TITLE_SUGGESTIONS,
-                           roles=list(Role), attendance=attendance_by_member(group))
+                           roles=list(Role), attendance=attendance_by_member(group),
+                           visible=visible_profiles(current_user, [m.user for m in members]
+                                                    + [b.user for b in bans]))
 
 
 def attendance_by_member(group: Group) -> dict[int, tuple[int, int]]:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from meetup.database import begin_writing
 from meetup.extensions import db
 from meetup.models import (
     Application,
@@ -79,6 +80,7 @@ def create_group(owner: User, **fields) -> Group:
 def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership:
     """Make ``user`` a member; idempotent under double clicks and races (the
     unique constraint decides, the loser gets the existing membership)."""
+    begin_writing()
     existing = db.session.scalar(select(Membership).filter_by(group_id=group.id,
                                                               user_id=user.id))
     if existing is not None:
@@ -100,6 +102,7 @@ def ensure_not_banned(group: Group, user: User) -> None:
 
 def apply(group: Group, user: User, message: str) -> Application:
     """Ask to join; re-opens an earlier declined application."""
+    begin_writing()
     ensure_not_banned(group, user)
     application = db.session.scalar(select(Application).filter_by(group_id=group.id,
                                                                   user_id=user.id))
@@ -122,6 +125,7 @@ def decide(application: Application, organiser: User, approve: bool) -> bool:
     """Approve or decline a pending application. Returns False if another
     organiser decided first: the conditional update makes exactly one win."""
     status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+    begin_writing()
     result = db.session.execute(
         update(Application)
         .where(Application.id == application.id,

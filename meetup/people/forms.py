@@ -7,6 +7,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Length, Optional, ValidationError
 
+from meetup import images
 from meetup.auth.forms import strip
 from meetup.labels import INDUSTRIES, PROFILE_VISIBILITIES
 from meetup.people.matching import MAX_ITEMS, MAX_TOPICS
@@ -41,7 +42,7 @@ def split_lines(value) -> list[str]:
 
 
 class ProfileForm(FlaskForm):
-    photo = FileField(_l("Photo"))
+    photo = FileField(_l("Photo"), validators=[images.upload_size])
     remove_photo = BooleanField(_l("Remove my photo"))
     headline = StringField(_l("And what do you do? (headline)"), filters=[strip],
                            validators=[Length(max=120)])

@@ -10,7 +10,7 @@ from meetup.extensions import db
 from meetup.models import User
 from meetup.people import forms
 from meetup.people.matching import MAX_ITEMS, MAX_TOPICS, clean_items
-from meetup.people.privacy import may_see_profile
+from meetup.people.privacy import may_see_profile, visible_condition
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 PHOTO_SIZE = 400
@@ -25,9 +25,11 @@ def missing_parts(user: User) -> list[str]:
 
 
 def popular_topics(limit: int = 40) -> list[str]:
-    """Topics already in use, to suggest and avoid near-duplicates."""
+    """Topics already in use, to suggest and avoid near-duplicates; only from
+    profiles the viewer may see."""
     seen, result = set(), []
-    for topics in db.session.scalars(select(User.topics).where(User.topics.is_not(None))
+    for topics in db.session.scalars(select(User.topics).where(
+            User.topics.is_not(None), visible_condition(current_user))
                                      .order_by(User.id.desc()).limit(300)):
         for topic in clean_items(topics or [], MAX_TOPICS):
             if topic.casefold() not in seen:
