@@ -13,6 +13,7 @@ from datetime import UTC, timedelta
 from icalendar import Calendar, vCalAddress, vDDDTypes
 from icalendar import Event as VEvent
 
+from meetup.calendar import zones
 from meetup.models import Event, EventStatus
 from meetup.text import plain_text
 
@@ -119,9 +120,8 @@ def build(entries: Iterable[Entry], *, name: str, description: str, organizer_em
         if method == "CANCEL":
             component["status"] = "CANCELLED"
         calendar.add_component(component)
-    if entries:
-        first = min(e.event.starts_at for e in entries).date() - timedelta(days=366)
-        last = max(e.event.ends_at for e in entries).date() + timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
+    # Before the events, as readers that stream the file need them first.
+    for index, tzid in enumerate(sorted({e.event.timezone for e in entries})):
+        calendar.subcomponents.insert(index, zones.vtimezone(tzid))
     return calendar.to_ical()
 

@@ -20,7 +20,10 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     sequence: event.sequence,
     start: event.startDate.toJSDate().toISOString(),
     end: event.endDate.toJSDate().toISOString(),
-    tzid: event.startDate.timezone,
+    tzid: event.startDate.zone.tzid,
+    // The wall-clock time Thunderbird shows, in the event's own zone.
+    localStart: event.startDate.toString(),
+    localEnd: event.endDate.toString(),
   };
 });
 console.log(JSON.stringify({
