@@ -2,6 +2,11 @@
 // inside Thunderbird) and prints what it understood as JSON.
 import ICAL from "ical.js";
 
+// NAME (RFC 7986) and the X-WR-* names are TEXT; ical.js only knows them as "unknown".
+for (const name of ["name", "x-wr-calname", "x-wr-caldesc"]) {
+  ICAL.design.icalendar.property[name] = { defaultType: "text" };
+}
+
 let text = "";
 for await (const chunk of process.stdin) text += chunk;
 
@@ -17,6 +22,7 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     description: event.description,
     location: event.location,
     status: component.getFirstPropertyValue("status"),
+    transp: component.getFirstPropertyValue("transp"),
     sequence: event.sequence,
     start: event.startDate.toJSDate().toISOString(),
     end: event.endDate.toJSDate().toISOString(),
@@ -28,6 +34,7 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
 });
 console.log(JSON.stringify({
   name: calendar.getFirstPropertyValue("x-wr-calname"),
+  description: calendar.getFirstPropertyValue("x-wr-caldesc"),
   method: calendar.getFirstPropertyValue("method"),
   timezones: calendar.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")),
   events,
