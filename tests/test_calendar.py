@@ -62,9 +62,11 @@ def expected(app, event_ids, tentative=()) -> list[dict]:
     with app.app_context():
         rows = []
         for event in db.session.scalars(select(Event).where(Event.id.in_(event_ids))):
-            status = "CANCELLED" if event.status == EventStatus.CANCELLED else (
+            cancelled = event.status == EventStatus.CANCELLED
+            status = "CANCELLED" if cancelled else (
                 "TENTATIVE" if event.id in tentative else "CONFIRMED")
-            rows.append({"uid": f"event-{event.id}@treffpunkt", "summary": event.title,
+            summary = f"Abgesagt: {event.title}" if cancelled else event.title
+            rows.append({"uid": event.ical_uid, "summary": summary,
                          "status": status, "start": event.starts_at, "end": event.ends_at})
         return sorted(rows, key=lambda row: row["uid"])
 
@@ -174,7 +176,8 @@ def test_edit_raises_sequence_keeps_uid_and_changes_etag(app, client, club):
     second = client.get(url, headers={"If-None-Match": etag})
     assert second.status_code == 200 and second.headers["ETag"] != etag
     vevent = icalendar.Calendar.from_ical(second.data).walk("VEVENT")[0]
-    assert str(vevent["uid"]) == f"event-{event_id}@treffpunkt"
+    with app.app_context():
+        assert str(vevent["uid"]) == db.session.get(Event, event_id).ical_uid
     assert vevent["sequence"] == 1
     assert vevent.decoded("dtstart").astimezone(ZoneInfo("Europe/Berlin")).hour == 20
 
@@ -277,12 +280,12 @@ def test_personal_feed(app, client, club, make_user, add_member):
         db.session.commit()
     data = anonymous.get(url).data
     assert b"Warteliste" not in data and b"Zugesagt" in data  # public event, still going
-    # A new address makes the old one a 404.
+    # A new address makes the old one gone, so calendar apps stop asking.
     new_url = personal_url(client)
-    assert anonymous.get(url).status_code == 404
+    assert anonymous.get(url).status_code == 410
     assert anonymous.get(new_url).status_code == 200
     submit(client, "/account/calendar/revoke", {}, page="/account/")
-    assert anonymous.get(new_url).status_code == 404
+    assert anonymous.get(new_url).status_code == 410
     assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
 
 

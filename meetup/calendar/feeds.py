@@ -1,18 +1,23 @@
 """Which events each feed holds, and a cheap fingerprint of them.
 
-The fingerprint (ETag and Last-Modified) comes from a small query of ids,
-sequence numbers and modification times, so a conditional request that gets
-a 304 never builds the calendar.
+The ETag hashes everything a feed is written from (event ids, sequence numbers
+and modification times, the clubs' names, the reader's answers, language and
+options) with a small query, so a conditional request that gets a 304 never
+builds the calendar. Last-Modified is the time a feed's ETag was first seen.
 """
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from meetup.calendar.ical import FORMAT_VERSION
 from meetup.extensions import db
 from meetup.groups.policy import member_group_ids
 from meetup.models import (
@@ -26,6 +31,7 @@ from meetup.models import (
     Visibility,
     utcnow,
 )
+from meetup.models.calendar import FeedState
 
 PAST_DAYS = 90  # feeds keep the last 90 days; cancelled events stay well past 30
 
@@ -43,7 +49,7 @@ def _window(query: Select) -> Select:
 
 def group_feed_query(group: Group) -> Select:
     """What an anonymous visitor may see: public events of a public group."""
-    return _window(select(Event).where(
+    return _window(select(Event).join(Event.group).where(
         Event.group_id == group.id, Event.visibility == EventVisibility.PUBLIC,
         group.visibility == Visibility.PUBLIC))
 
@@ -62,13 +68,43 @@ def personal_feed_query(user: User) -> Select:
     return _window(select(Event).join(Event.group).where(visible, wanted))
 
 
-def fingerprint(query: Select, *extra) -> Fingerprint:
+def event_query(event: Event) -> Select:
+    return select(Event).join(Event.group).where(Event.id == event.id)
+
+
+def fingerprint(query: Select, *extra, key: str | None = None) -> Fingerprint:
+    """ETag of what the query's feed is written from; with a ``key``, also the
+    feed's Last-Modified (remembered per key, so it never goes backwards)."""
     rows = db.session.execute(
-        query.with_only_columns(Event.id, Event.sequence, Event.updated_at)
+        query.with_only_columns(Event.id, Event.sequence, Event.updated_at, Group.name)
         .order_by(Event.id)).all()
-    digest = hashlib.sha256(repr((rows, extra)).encode())
-    stamps = [row.updated_at for row in rows] + [e for e in extra if isinstance(e, datetime)]
-    return Fingerprint(digest.hexdigest()[:32], max(stamps) if stamps else None)
+    written_with = (FORMAT_VERSION, current_app.config["SITE_URL"],
+                    current_app.config["MAIL_DEFAULT_SENDER"])
+    digest = hashlib.sha256(repr(([tuple(row) for row in rows], extra, written_with)).encode())
+    etag = digest.hexdigest()[:32]
+    return Fingerprint(etag, first_seen(key, etag) if key else None)
+
+
+def first_seen(key: str, etag: str) -> datetime:
+    """When this feed first had this ETag: a new ETag moves it on, at least a second
+    (HTTP dates have no finer resolution). Commits its own small write."""
+    for _attempt in range(3):
+        state = db.session.get(FeedState, key)
+        if state is not None and state.etag == etag:
+            return state.modified_at
+        now = utcnow().replace(microsecond=0)
+        if state is None:
+            state = FeedState(key=key, etag=etag, modified_at=now)
+            db.session.add(state)
+        else:
+            state.etag = etag
+            state.modified_at = max(now, state.modified_at + timedelta(seconds=1))
+        try:
+            db.session.commit()
+            return state.modified_at
+        except IntegrityError:  # another process wrote the first state at the same time
+            db.session.rollback()
+    raise RuntimeError(f"feed state {key} keeps changing")
 
 
 def events(query: Select) -> list[Event]:
@@ -85,11 +121,23 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _signature(secret: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"calendar-feed:{secret}".encode(), "sha256").hexdigest()[:24]
+
+
 def new_token(user: User) -> str:
-    """A fresh secret (256 bits); the old feed address stops working."""
-    token = secrets.token_urlsafe(32)
+    """A fresh secret (256 bits) with our signature; the old feed address stops working.
+    The signature tells an address we once issued (410 Gone) from a made-up one (404)."""
+    secret = secrets.token_urlsafe(32)
+    token = f"{secret}.{_signature(secret)}"
     user.calendar_token_hash = _hash(token)
     return token
+
+
+def was_issued(token: str) -> bool:
+    secret, _dot, signature = token.rpartition(".")
+    return bool(secret) and hmac.compare_digest(signature, _signature(secret))
 
 
 def revoke_token(user: User) -> None:

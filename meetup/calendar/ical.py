@@ -6,18 +6,27 @@ stable UIDs, SEQUENCE, deterministic DTSTAMP, times in the event's zone with
 a VTIMEZONE for each zone used.
 """
 
+import logging
+import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from icalendar import Calendar, vCalAddress, vDDDTypes
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, vCalAddress, vDDDTypes, vText
 from icalendar import Event as VEvent
 
+from meetup.calendar import zones
 from meetup.models import Event, EventStatus
 from meetup.text import plain_text
 
+log = logging.getLogger(__name__)
 PRODID = "-//Treffpunkt//Treffpunkt Events//DE"
-UID_DOMAIN = "treffpunkt"
+# Part of every ETag: a new way of writing the same data is new content.
+FORMAT_VERSION = 2
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 KIND_CATEGORY = {"stammtisch": "Stammtisch", "talk": "Vortrag", "evening": "Abendveranstaltung",
                  "workshop": "Workshop", "other": "Sonstiges"}
 
@@ -30,6 +39,7 @@ class Entry:
     url: str
     tentative: bool = False  # waitlisted
     show_online_link: bool = False  # only for people who are going
+    busy: bool = True  # False: shown as free time (declined, not answered)
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,18 @@ class Attendee:
 
 
 def uid(event: Event) -> str:
-    return f"event-{event.id}@{UID_DOMAIN}"
+    return event.ical_uid
+
+
+def text(value: str) -> vText:
+    """A TEXT value: line breaks as \\n (the library escapes , ; \\ and newlines),
+    other control characters, which no content line may hold, dropped."""
+    return vText(_CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _param(value: str) -> str:
+    """A parameter value (CN) cannot hold line breaks or double quotes at all."""
+    return " ".join(_CONTROL.sub(" ", value.replace("\n", " ")).replace('"', "'").split())
 
 
 def _location(entry: Entry) -> str:
@@ -54,10 +75,19 @@ def _description(entry: Entry) -> str:
     event = entry.event
     text = plain_text(event.description)
     if event.status == EventStatus.CANCELLED and event.cancel_reason:
-        text = f"Abgesagt / Cancelled: {event.cancel_reason}\n\n{text}".strip()
+        text = f"{_cancelled(event.cancel_reason)}\n\n{text}".strip()
     if event.speaker:
         text = f"{text}\n\n{event.speaker}".strip()
     return f"{text}\n\n{entry.url}".strip()
+
+
+def _cancelled(value: str) -> str:
+    return _("Cancelled: %(text)s", text=value)
+
+
+def _summary(event: Event) -> str:
+    # Many clients ignore STATUS:CANCELLED and would show a normal appointment.
+    return _cancelled(event.title) if event.status == EventStatus.CANCELLED else event.title
 
 
 def _status(entry: Entry) -> str:
@@ -77,51 +107,69 @@ def vevent(entry: Entry, organizer_email: str, attendee: Attendee | None = None)
     component.add("last-modified", event.updated_at.astimezone(UTC))
     component.add("dtstart", event.starts_at.astimezone(event.zone))
     component.add("dtend", event.ends_at.astimezone(event.zone))
-    component.add("summary", event.title)
-    component.add("description", _description(entry))
+    component.add("summary", text(_summary(event)))
+    component.add("description", text(_description(entry)))
     component.add("url", entry.url)
     location = _location(entry)
     if location:
-        component.add("location", location)
+        component.add("location", text(location))
     component.add("categories", [KIND_CATEGORY.get(str(event.kind), "Sonstiges")])
     organizer = vCalAddress(f"mailto:{organizer_email}")
-    organizer.params["cn"] = event.group.name
+    organizer.params["cn"] = _param(event.group.name)
     component.add("organizer", organizer)
     component.add("status", _status(entry))
-    component.add("transp", "TRANSPARENT" if entry.tentative else "OPAQUE")
+    component.add("transp", "OPAQUE" if entry.busy and not entry.tentative else "TRANSPARENT")
     if attendee is not None:
         address = vCalAddress(f"mailto:{attendee.email}")
-        address.params.update({"cn": attendee.name, "role": "REQ-PARTICIPANT",
+        address.params.update({"cn": _param(attendee.name), "role": "REQ-PARTICIPANT",
                                "partstat": "ACCEPTED" if not entry.tentative else "TENTATIVE"})
         component.add("attendee", address)
     return component
 
 
 def build(entries: Iterable[Entry], *, name: str, description: str, organizer_email: str,
-          method: str = "PUBLISH", attendee: Attendee | None = None) -> bytes:
-    """The calendar as bytes. ``method`` REQUEST or CANCEL with an ``attendee``
-    makes an invitation for mail; PUBLISH (the default) a feed or download."""
-    entries = list(entries)
+          method: str = "PUBLISH", attendee: Attendee | None = None,
+          language: str | None = None) -> bytes:
+    """The calendar as bytes, its texts in ``language`` (default: the current one).
+    ``method`` REQUEST or CANCEL with an ``attendee`` makes an invitation for mail;
+    PUBLISH (the default) a feed or download. An event that cannot be written
+    (a date beyond the calendar's range) is left out and logged: one bad row never
+    breaks a feed."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
-    calendar.add("description", description)
-    calendar.add("x-wr-caldesc", description)
+    for key in ("name", "x-wr-calname"):
+        calendar.add(key, text(name))
+    for key in ("description", "x-wr-caldesc"):
+        calendar.add(key, text(description))
     calendar.add("refresh-interval", vDDDTypes(timedelta(hours=1)),
                  parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    for entry in entries:
-        component = vevent(entry, organizer_email, attendee)
-        if method == "CANCEL":
-            component["status"] = "CANCELLED"
-        calendar.add_component(component)
-    if entries:
-        first = min(e.event.starts_at for e in entries).date() - timedelta(days=366)
-        last = max(e.event.ends_at for e in entries).date() + timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
+    tzids = set()
+    with force_locale(language) if language else nullcontext():
+        for entry in entries:
+            component = writable(entry, organizer_email, attendee)
+            if component is None:
+                continue
+            if method == "CANCEL":
+                component["status"] = "CANCELLED"
+            calendar.add_component(component)
+            tzids.add(entry.event.timezone)
+    # Before the events, as readers that stream the file need them first.
+    for index, tzid in enumerate(sorted(tzids)):
+        calendar.subcomponents.insert(index, zones.vtimezone(tzid))
     return calendar.to_ical()
 
+
+def writable(entry: Entry, organizer_email: str, attendee: Attendee | None = None):
+    """The VEVENT, or None (logged) when the event's data cannot be written."""
+    try:
+        component = vevent(entry, organizer_email, attendee)
+        component.to_ical()  # fails here, not halfway through the whole calendar
+        zones.vtimezone(entry.event.timezone)
+    except (OverflowError, ValueError, AssertionError, LookupError) as error:
+        log.warning("Event %s left out of a calendar: %r", entry.event.id, error)
+        return None
+    return component

@@ -24,7 +24,8 @@ from meetup.events.views import load as load_event
 from meetup.extensions import db
 from meetup.groups.policy import Action
 from meetup.groups.views import load as load_group
-from meetup.models import RSVP, Event, RSVPStatus
+from meetup.i18n import current_language
+from meetup.models import RSVP, RSVPStatus
 from meetup.urls import external_url
 
 bp = Blueprint("calendar", __name__)
@@ -37,6 +38,11 @@ def organizer_email() -> str:
 
 def event_url(event) -> str:
     return external_url("events.show", event_id=event.id)
+
+
+def plain(message: str, status: int) -> Response:
+    """A short answer calendar apps can log (they show no HTML)."""
+    return Response(message + "\n", status=status, mimetype="text/plain")
 
 
 def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str | None = None):
@@ -62,13 +68,19 @@ def event_ics(event_id: int):
     entry = ical.Entry(event, event_url(event),
                        tentative=bool(mine and mine.status == RSVPStatus.WAITLIST),
                        show_online_link=bool(mine and mine.status == RSVPStatus.GOING))
-    query = select(Event).where(Event.id == event.id)
-    stamp = feeds.fingerprint(query, mine.status if mine else None,
-                               mine.updated_at if mine else None)
-    return conditional(stamp, lambda: ical.build(
+    language = current_language()
+    if ical.writable(entry, organizer_email()) is None:
+        return plain(_("This event's date cannot be put into a calendar file."), 422)
+    # No Last-Modified: what a download shows depends on the viewer; the ETag covers it.
+    stamp = feeds.fingerprint(feeds.event_query(event), event.group.short_description,
+                              language, mine.status if mine else None,
+                              mine.updated_at if mine else None)
+    response = conditional(stamp, lambda: ical.build(
         [entry], name=event.title, description=event.group.name,
-        organizer_email=organizer_email()), "private, max-age=300",
+        organizer_email=organizer_email(), language=language), "private, max-age=300",
         filename=f"treffpunkt-{event.id}.ics")
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
 
 
 @bp.get("/groups/<slug>/calendar.ics")
@@ -77,13 +89,15 @@ def group_feed(slug: str):
     if group.is_private:
         abort(404)  # a feed is what an anonymous visitor may see
     query = feeds.group_feed_query(group)
-    stamp = feeds.fingerprint(query, group.name, group.short_description)
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]  # one public feed for everyone
+    stamp = feeds.fingerprint(query, group.name, group.short_description, language,
+                              key=f"group:{group.id}")
 
     def build():
         entries = [ical.Entry(event, event_url(event)) for event in feeds.events(query)]
         return ical.build(entries, name=group.name,
                           description=group.short_description or group.name,
-                          organizer_email=organizer_email())
+                          organizer_email=organizer_email(), language=language)
 
     return conditional(stamp, build, "public, max-age=900")
 
@@ -92,12 +106,17 @@ def group_feed(slug: str):
 def personal_feed(token: str):
     user = feeds.user_for_token(token)
     if user is None:
-        abort(404)
+        # Gone tells calendar apps to stop asking; an address never issued is not found.
+        if feeds.was_issued(token):
+            return plain(_("This calendar address was replaced or switched off. "
+                           "Create a new one in your Treffpunkt account."), 410)
+        return plain(_("There is no calendar at this address."), 404)
     query = feeds.personal_feed_query(user)
     states = feeds.rsvp_states(user)
     language = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     stamp = feeds.fingerprint(query, user.calendar_all_groups, language, sorted(
-        (event_id, str(r.status), r.updated_at) for event_id, r in states.items()))
+        (event_id, str(r.status), r.updated_at) for event_id, r in states.items()),
+        key=f"user:{user.id}")
 
     def build():
         entries = []
@@ -106,13 +125,18 @@ def personal_feed(token: str):
             status = mine.status if mine else None
             entries.append(ical.Entry(event, event_url(event),
                                       tentative=status == RSVPStatus.WAITLIST,
-                                      show_online_link=status == RSVPStatus.GOING))
+                                      show_online_link=status == RSVPStatus.GOING,
+                                      busy=status == RSVPStatus.GOING))
         # Calendar apps send no useful language: the feed speaks the owner's.
         with force_locale(language):
             name = _("Treffpunkt – my events")
-            description = _("Events you are going to, from Treffpunkt")
+            if user.calendar_all_groups:
+                description = _("Events you are going to or are on the waitlist for, and all "
+                                "other events of your clubs, shown as free time")
+            else:
+                description = _("Events you are going to, from Treffpunkt")
         return ical.build(entries, name=name, description=description,
-                          organizer_email=organizer_email())
+                          organizer_email=organizer_email(), language=language)
 
     return conditional(stamp, build, "private, max-age=900")
 

@@ -1,6 +1,7 @@
 """The shared model package; every model is re-exported here."""
 
 from meetup.models.base import Base, UTCDateTime, utcnow
+from meetup.models.calendar import FeedState
 from meetup.models.event import (
     RSVP,
     Event,
@@ -22,7 +23,13 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
-from meetup.models.user import DEFAULT_TIMEZONE, ProfileVisibility, User, normalise_email
+from meetup.models.user import (
+    DEFAULT_TIMEZONE,
+    LoginThrottle,
+    ProfileVisibility,
+    User,
+    normalise_email,
+)
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -33,6 +40,8 @@ __all__ = [
     "RSVP",
     "Base",
     "Event",
+    "FeedState",
+    "LoginThrottle",
     "EventKind",
     "EventSeries",
     "EventStatus",

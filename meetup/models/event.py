@@ -1,6 +1,7 @@
 """Events and RSVPs."""
 
 import enum
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.group import Group, str_enum
 from meetup.models.user import DEFAULT_TIMEZONE, User
+from meetup.urls import site_domain
 
 
 class EventKind(enum.StrEnum):
@@ -57,6 +59,11 @@ class EventSeries(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def new_ical_uid() -> str:
+    """A calendar UID under this installation's domain (from SITE_URL), fixed at creation."""
+    return f"event-{uuid.uuid4().hex}@{site_domain()}"
+
+
 class Event(Base):
     __tablename__ = "event"
 
@@ -90,6 +97,8 @@ class Event(Base):
         ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
     # Raised whenever time, place, title or status change (calendar clients need it).
     sequence: Mapped[int] = mapped_column(default=0)
+    # The iCalendar UID, kept for ever: changing it would duplicate the event in calendars.
+    ical_uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_ical_uid)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,7 @@
 """Failed logins per address, counted in the database for every process.
 
 Revision ID: b7d41c2e9a30
-Revises: 05af4457256e
+Revises: 3c1e7a9d2b54
 Create Date: 2026-12-02 09:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import meetup.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a30'
-down_revision = '05af4457256e'
+down_revision = '3c1e7a9d2b54'
 branch_labels = None
 depends_on = None
 
