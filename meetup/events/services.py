@@ -2,20 +2,17 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from meetup.extensions import db
-from meetup.groups.policy import member_group_ids
+from meetup.groups.policy import visible_event_condition
 from meetup.models import (
     RSVP,
     Event,
-    EventStatus,
-    EventVisibility,
     Group,
     RSVPStatus,
     User,
-    Visibility,
     utcnow,
 )
 
@@ -23,16 +20,10 @@ from meetup.models import (
 def visible_events(user: User | None) -> Select:
     """Published or cancelled events the person may see: public events of public
     groups, plus every event of the groups they belong to."""
-    public = (Group.visibility == Visibility.PUBLIC) & (
-        Event.visibility == EventVisibility.PUBLIC
-    )
-    condition = public
-    if user is not None and user.is_authenticated:
-        condition = or_(public, Event.group_id.in_(member_group_ids(user)))
     return (
         select(Event)
         .join(Event.group)
-        .where(Event.status != EventStatus.DRAFT, condition)
+        .where(visible_event_condition(user))
         .options(joinedload(Event.group))
     )
 

@@ -23,6 +23,7 @@ from meetup.groups.policy import (
     can_see_event,
     member_group_ids,
     viewer_for,
+    visible_event_condition,
 )
 from meetup.labels import EVENT_KINDS
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, Visibility, utcnow
@@ -50,15 +51,16 @@ def load(event_id: int) -> tuple[Event, Viewer]:
 def index():
     form = forms.BrowseForm(request.args)
     user = current_user if current_user.is_authenticated else None
+    _fill_choices(form, user)
+    form.validate()  # a bad date gets its message next to the field and is left out
     query = visible_events(user)
     # Dates are the visitor's calendar days.
     zone = ZoneInfo(user.timezone) if user is not None else BERLIN
-    start = form.date_from.data
+    start, end = form.date_filter("date_from"), form.date_filter("date_to")
     query = query.where(Event.ends_at >= (
         datetime.combine(start, time(), zone) if start else utcnow()))
-    if form.date_to.data:
-        query = query.where(Event.starts_at < datetime.combine(form.date_to.data, time.max,
-                                                                zone))
+    if end:
+        query = query.where(Event.starts_at < datetime.combine(end, time.max, zone))
     if form.q.data:
         query = query.where(or_(contains(Event.title, form.q.data),
                                 contains(Event.description, form.q.data),
@@ -69,10 +71,10 @@ def index():
         query = query.where(Group.slug == form.group.data)
     if form.kind.data in EVENT_KINDS:
         query = query.where(Event.kind == form.kind.data)
-    _fill_choices(form, user)
     page = paginate(query.order_by(Event.starts_at, Event.id), PER_PAGE)
     return render_template("events/index.html", form=form, page=page,
-                           going=going_counts(page.items))
+                           going=going_counts(page.items)), (
+        422 if form.date_from.errors or form.date_to.errors else 200)
 
 
 def _fill_choices(form: forms.BrowseForm, user) -> None:
@@ -156,8 +158,9 @@ def respond(event_id: int):
         db.session.rollback()
         form.guests.errors.append(str(error))
         return render_page(event, viewer, form, error.status)
+    message = _rsvp_message(result)  # the waitlist position while the event is locked
     db.session.commit()
-    flash(_rsvp_message(result), "success" if result.status != RSVPStatus.WAITLIST else "info")
+    flash(message, "success" if result.status != RSVPStatus.WAITLIST else "info")
     return redirect(url_for("events.show", event_id=event_id))
 
 
@@ -205,9 +208,10 @@ def ticket(event_id: int):
 def mine():
     rows = db.session.scalars(
         select(RSVP).join(RSVP.event).options(joinedload(RSVP.event).joinedload(Event.group))
+        .join(Event.group)
         .where(RSVP.user_id == current_user.id,
                RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]),
-               Event.status != EventStatus.DRAFT)
+               visible_event_condition(current_user))
         .order_by(Event.starts_at)).all()
     now = utcnow()
     upcoming = [r for r in rows if r.event.ends_at >= now]

@@ -9,13 +9,14 @@ import enum
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from meetup.extensions import db, login_manager
 from meetup.models import (
     Application,
     ApplicationStatus,
     Ban,
+    Event,
     EventStatus,
     EventVisibility,
     Group,
@@ -125,6 +126,17 @@ def visible_groups(user: User | None) -> Select:
     if user is not None and user.is_authenticated:
         condition = condition | Group.id.in_(member_group_ids(user))
     return select(Group).where(condition)
+
+
+def visible_event_condition(user: User | None) -> ColumnElement[bool]:
+    """SQL for ``can_see_event`` on rows of Event joined with its Group:
+    published or cancelled, and public events of public groups or any event
+    of the person's own groups (a ban ends the membership, and with it this)."""
+    condition = (Group.visibility == Visibility.PUBLIC) & (
+        Event.visibility == EventVisibility.PUBLIC)
+    if user is not None and user.is_authenticated:
+        condition = or_(condition, Event.group_id.in_(member_group_ids(user)))
+    return and_(Event.status != EventStatus.DRAFT, condition)
 
 
 def can_see_event(viewer: Viewer, event) -> bool:

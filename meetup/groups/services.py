@@ -12,14 +12,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from meetup.database import begin_writing
+from meetup.events import rsvp
 from meetup.extensions import db
 from meetup.models import (
+    RSVP,
     Application,
     ApplicationStatus,
     Ban,
+    Event,
     Group,
     Membership,
     Role,
+    RSVPStatus,
     User,
     utcnow,
 )
@@ -214,8 +218,11 @@ def remove_member(actor: Membership, membership_id: int, ban: bool = False) -> U
 
 
 def ban_user(actor: Membership, user: User) -> None:
+    """Keep ``user`` out of the group: no joining, no pending application,
+    and their seats at the group's coming events go to the waitlist."""
     if db.session.scalar(select(Ban.id).filter_by(group_id=actor.group_id, user_id=user.id)):
         return
+    _release_seats(actor.group_id, user)
     db.session.add(Ban(group_id=actor.group_id, user_id=user.id, banned_by_id=actor.user_id))
     db.session.execute(
         update(Application)
@@ -225,6 +232,17 @@ def ban_user(actor: Membership, user: User) -> None:
                 decided_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def _release_seats(group_id: int, user: User) -> None:
+    events = db.session.scalars(
+        select(RSVP.event_id).join(RSVP.event)
+        .where(Event.group_id == group_id, RSVP.user_id == user.id,
+               RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]),
+               Event.starts_at > utcnow())
+        .order_by(RSVP.event_id)).all()  # one lock order for every writer
+    for event_id in events:
+        rsvp.organiser_set(event_id, user, RSVPStatus.NOT_GOING)
 
 
 def unban(group: Group, ban_id: int) -> None:
