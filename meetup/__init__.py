@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from meetup import cli, database, errors, extensions, guards, i18n, security
+from meetup import cli, database, errors, extensions, guards, i18n, security, urls
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     guards.init_app(app)
+    urls.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(main_views.bp)

@@ -21,10 +21,12 @@ import sqlite3
 import time
 from contextvars import ContextVar
 
-from flask import Flask, abort
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import ServiceUnavailable
 
 from meetup.extensions import db
 
@@ -73,6 +75,15 @@ def begin_writing() -> None:
         _begin_immediate.reset(token)
 
 
+class Busy(ServiceUnavailable):
+    show_description = True
+    description = _l("Many people are saving changes right now. Nothing was changed: "
+                     "please try again in a moment.")
+
+    def get_headers(self, environ=None, scope=None):
+        return [*super().get_headers(environ, scope), ("Retry-After", "2")]
+
+
 def is_locked(error: OperationalError) -> bool:
     original = getattr(error, "orig", None)
     return isinstance(original, sqlite3.OperationalError) and (
@@ -93,7 +104,7 @@ def retry_when_locked(view):
                 if not is_locked(error):
                     raise
                 if number == ATTEMPTS:
-                    abort(503)
+                    raise Busy() from error
                 time.sleep(random.uniform(0.5, 1.0) * 0.01 * 2**number)
         raise AssertionError("unreachable")
 

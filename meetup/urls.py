@@ -22,3 +22,8 @@ def external_url(endpoint: str, **values) -> str:
 def site_domain() -> str:
     """The host name of ``SITE_URL`` (for UIDs and Message-IDs)."""
     return urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
+
+
+def init_app(app) -> None:
+    """Templates show absolute links (feed and invitation addresses) the same way."""
+    app.jinja_env.globals["external_url"] = external_url

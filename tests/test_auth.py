@@ -318,11 +318,12 @@ def test_settings_save_language_and_time_zone(app, client, make_user):
     assert "My account" in client.get("/account/").get_data(as_text=True)
 
 
-def test_settings_refuse_an_unknown_time_zone(app, client, make_user):
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "Factory", "Etc/GMT+5"])
+def test_settings_refuse_an_unknown_time_zone(app, client, make_user, zone):
     make_user()
     login(client)
     response = submit(client, "/account/", {
-        "settings-name": "Mara", "settings-locale": "", "settings-timezone": "Mars/Olympus"})
+        "settings-name": "Mara", "settings-locale": "", "settings-timezone": zone})
     assert response.status_code == 422
     assert get_user(app, "mara@example.com").timezone == "Europe/Berlin"
 

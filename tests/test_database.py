@@ -112,6 +112,8 @@ def test_lasting_contention_answers_503_not_500(app, monkeypatch):
                      database.retry_when_locked(always_locked))
     response = app.test_client().get("/always-locked")
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert "Bitte versuchen Sie es gleich noch einmal" in response.get_data(as_text=True)
 
 
 def test_other_database_errors_are_not_retried(app):

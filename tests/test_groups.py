@@ -65,6 +65,9 @@ def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_grou
     ("name", "", "Namen der Gruppe"),
     ("website", "not a url", "vollständige Adresse"),
     ("timezone", "Mars/Base", "Zeitzone"),
+    ("timezone", "localtime", "Zeitzone"),
+    ("timezone", "Factory", "Zeitzone"),
+    ("timezone", "Etc/GMT+5", "Zeitzone"),
     ("slug", "Großes Ding", "Kleinbuchstaben"),
     ("visibility", "secret", "gültige Auswahl"),
 ])

@@ -1,7 +1,5 @@
 """Forms for a person's own account settings."""
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
@@ -9,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from meetup.auth.forms import email_field, new_password_field, strip
+from meetup.events.timing import place_zones
 
 COMMON_TIMEZONES = (
     "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "Europe/Paris",
@@ -19,8 +18,11 @@ COMMON_TIMEZONES = (
 
 
 def timezone_choices() -> list[SelectChoice]:
-    rest = sorted(available_timezones() - set(COMMON_TIMEZONES))
-    return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*COMMON_TIMEZONES, *rest)]
+    """Zones of real places (no "localtime", "Factory", "Etc/GMT+5"), common ones first."""
+    zones = place_zones()
+    common = [zone for zone in COMMON_TIMEZONES if zone in zones]
+    rest = sorted(zones - set(common))
+    return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*common, *rest)]
 
 
 class TimezoneChoices:
@@ -31,7 +33,7 @@ class TimezoneChoices:
         self.timezone.choices = timezone_choices()
 
     def validate_timezone(self, field):
-        if field.data not in available_timezones():
+        if field.data not in place_zones():
             raise ValidationError(_l("Please choose a time zone from the list."))
 
 

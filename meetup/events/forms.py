@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from meetup.account.forms import COMMON_TIMEZONES
+from meetup.account.forms import TimezoneChoices, timezone_choices
 from meetup.auth.forms import strip
 from meetup.events import timing
 from meetup.labels import EVENT_KINDS
@@ -45,13 +45,6 @@ def within_years(form, field) -> None:
     if field.data is not None and not timing.in_range(field.data):
         raise ValidationError(_l("Please enter a date between %(first)d and %(last)d.",
                                  first=timing.FIRST_YEAR, last=timing.LAST_YEAR))
-
-
-def place_zone_choices() -> list[SelectChoice]:
-    zones = timing.place_zones()
-    common = [zone for zone in COMMON_TIMEZONES if zone in zones]
-    rest = sorted(zones - set(common))
-    return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*common, *rest)]
 
 
 def fold_choices(local: datetime, zone: ZoneInfo) -> list[SelectChoice]:
@@ -110,12 +103,10 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = place_zone_choices()
+        self.timezone.choices = timezone_choices()
         self.ambiguous: set[str] = set()  # fields whose time happens twice
 
-    def validate_timezone(self, field):
-        if field.data not in timing.place_zones():
-            raise ValidationError(_l("Please choose a time zone from the list."))
+    validate_timezone = TimezoneChoices.validate_timezone
 
     def validate_venue_name(self, field):
         if not (field.data or self.online_url.data):
