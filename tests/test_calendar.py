@@ -367,3 +367,22 @@ def test_demo_feeds_pass_every_reader(app, client):
         readings = [sorted(reader(data), key=lambda row: row["uid"]) for reader in
                     READERS.values()]
         assert readings[0] == readings[1] == readings[2]
+
+
+def test_a_banned_member_no_longer_sees_the_clubs_events_in_the_feed(app, client, club,
+                                                                       make_user, add_member):
+    from tests.test_rsvp import ban
+
+    slug, owner_id = club
+    me, _ = make_user()
+    add_member(slug, me)
+    add_event(app, slug, "Nur für Mitglieder", datetime(utcnow().year + 1, 6, 2, 19),
+              visibility="members")
+    login(client)
+    submit(client, "/account/calendar/options", {"all_groups": "y"}, page="/account/")
+    url = personal_url(client)
+    assert "Nur für Mitglieder" in client.get(url).get_data(as_text=True)
+    organiser = app.test_client()
+    login(organiser, "owner@example.com")
+    ban(app, organiser, slug, me)
+    assert "Nur für Mitglieder" not in client.get(url).get_data(as_text=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from meetup.calendar.ical import FORMAT_VERSION
 from meetup.extensions import db
-from meetup.groups.policy import member_group_ids
+from meetup.groups.policy import member_group_ids, visible_event_condition
 from meetup.models import (
     RSVP,
     Event,
@@ -60,8 +60,7 @@ def personal_feed_query(user: User) -> Select:
     mine = member_group_ids(user)
     answered = select(RSVP.event_id).where(
         RSVP.user_id == user.id, RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]))
-    visible = Event.group_id.in_(mine) | (
-        (Group.visibility == Visibility.PUBLIC) & (Event.visibility == EventVisibility.PUBLIC))
+    visible = visible_event_condition(user)
     wanted = Event.id.in_(answered)
     if user.calendar_all_groups:
         wanted = wanted | Event.group_id.in_(mine)
