@@ -2,7 +2,7 @@
 
 Revision ID: b7d41c2e9a30
 Revises: 3c1e7a9d2b54
-Create Date: 2026-12-02 09:00:00.000000
+Create Date: 2026-12-01 22:30:00.000000
 
 """
 from alembic import op
