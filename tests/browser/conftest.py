@@ -39,7 +39,8 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in mails
+    yield app.config["SITE_URL"]
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
