@@ -2,7 +2,7 @@
 
 * URL numbers beyond a database integer (``/events/99999999999999999999``) match no
   route, so they answer 404 instead of overflowing a query.
-* A NUL character in a query or form value answers 400 with a clear page:
+* A NUL character in the path, a query or a form value answers 400 with a clear page:
   PostgreSQL cannot store it in text, and no keyboard produces it.
 """
 
@@ -33,7 +33,8 @@ def _has_nul(values) -> bool:
 
 
 def refuse_nul_characters() -> None:
-    if _has_nul(request.args) or (request.form and _has_nul(request.form)):
+    if ("\x00" in request.path or _has_nul(request.args)
+            or (request.form and _has_nul(request.form))):
         raise InvalidCharacters()
 
 

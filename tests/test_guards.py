@@ -36,6 +36,12 @@ def test_a_nul_character_in_a_search_is_refused_with_a_message(app, client, quer
     assert "NUL" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path", ["/groups/%00", "/groups/%00/calendar.ics", "/invite/%00",
+                                  "/calendar/%00.ics", "/auth/reset/%00"])
+def test_a_nul_character_in_the_path_is_refused(app, client, path):
+    assert client.get(path).status_code == 400
+
+
 def test_a_nul_character_in_a_form_changes_nothing(app, client):
     token = csrf_token(client.get("/auth/signup").get_data(as_text=True))
     response = client.post("/auth/signup", data={
@@ -45,3 +51,9 @@ def test_a_nul_character_in_a_form_changes_nothing(app, client):
     assert "Bitte prüfen Sie" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("path", ["/events/", "/groups/"])
+def test_a_search_of_100000_characters_answers_normally(app, client, path):
+    response = client.get(path, query_string={"q": "[" * 100_000})
+    assert response.status_code in (200, 422)
