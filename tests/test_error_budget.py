@@ -1,0 +1,124 @@
+"""An error budget of zero: no page and no form answers 5xx, whatever it is sent.
+
+The walk loads the demo data, then, as a visitor, a plain member and a club owner
+(logged in through the real form):
+
+1. visits every GET route of ``app.url_map`` with its URL arguments filled from real
+   demo rows, with ids and slugs that exist nowhere, and with malformed query strings;
+2. submits every form found on those pages (with a valid CSRF token): as found, with
+   every field hostile at once, and with each field hostile on its own;
+3. visits every GET route again, now that the hostile values are stored.
+
+Routes and forms are discovered, never listed, so a new one is covered the day it is
+added. See tests/budget.py for the values sent.
+"""
+
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from meetup.auth import services as auth_services
+from meetup.calendar import feeds
+from meetup.demo import DEMO_PASSWORD, email_for
+from meetup.extensions import db
+from meetup.models import Application, Event, Group, Invitation, Membership, User
+from tests.budget import Session, Walker
+
+ROLES = {
+    "anonymous": None,
+    "member": email_for("Julia Becker"),  # a plain member of the Münster club
+    "owner": email_for("Anna Schneider"),  # owner of the Münster club
+}
+
+# Routes the walk cannot fill with anything meaningful, with the reason.
+UNFILLABLE: dict[str, str] = {}
+
+# Forms whose submission takes ground away from the rest: they go last.
+LAST = {"auth.logout", "groups.leave", "events.delete", "events.cancel",
+        "groups.member_action", "groups.revoke", "calendar.feed_settings",
+        "account.change_email", "account.change_password"}
+
+
+@pytest.fixture
+def demo_app(app, tmp_path) -> Flask:
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def candidates(app: Flask) -> dict[str, list]:
+    """Real values for every URL argument name the routes use."""
+    with app.app_context():
+        def ids(model):
+            return list(db.session.scalars(select(model.id).order_by(model.id)))
+
+        people = {role: db.session.scalar(select(User).filter_by(email=email))
+                  for role, email in ROLES.items() if email}
+        private_only = db.session.scalar(select(User).filter_by(email=email_for("Uwe Möller")))
+        # Links that change an account go to a bystander, so the visitors can log in
+        # again after the forms behind them were sent.
+        bystander = db.session.scalar(select(User).filter_by(email=email_for("Felix Jung")))
+        tokens = [*db.session.scalars(select(Invitation.token)),
+                  auth_services.verification_token(bystander),
+                  auth_services.reset_token(bystander),
+                  auth_services.email_change_token(bystander, "felix.neu@example.com")]
+        tokens += [feeds.new_token(user) for user in people.values()]
+        db.session.commit()
+        static = Path(app.static_folder)
+        return {
+            "event_id": ids(Event),
+            "user_id": [u.id for u in (*people.values(), private_only)],
+            "slug": list(db.session.scalars(select(Group.slug).order_by(Group.id))),
+            "token": tokens,
+            "application_id": ids(Application),
+            "invitation_id": ids(Invitation),
+            "membership_id": ids(Membership)[:5],
+            "filename": sorted(str(p.relative_to(static)) for p in static.rglob("*")
+                               if p.is_file())[:3],
+        }
+
+
+def get_rules(app: Flask, only=None) -> list:
+    rules = [rule for rule in app.url_map.iter_rules()
+             if "GET" in rule.methods and rule.endpoint not in UNFILLABLE
+             and (only is None or rule.endpoint in only)]
+    return sorted(rules, key=lambda rule: rule.rule)
+
+
+def sessions(app: Flask, walker: Walker) -> list[Session]:
+    return [Session(app, role, email, DEMO_PASSWORD, walker.next_address())
+            for role, email in ROLES.items()]
+
+
+def report(walker: Walker) -> str:
+    by_place = defaultdict(list)
+    for failure in walker.failures:
+        # By the file of the view, where the one who fixes it starts looking.
+        by_place[failure.where.split(" via ")[-1].split(":")[0]].append(str(failure))
+    lines = [f"{len(walker.failures)} failures in {walker.requests} requests:"]
+    for place, failures in sorted(by_place.items()):
+        lines.append(f"== {place}")
+        lines += [f"  {line}" for line in dict.fromkeys(failures)]
+    return "\n".join(lines)
+
+
+def test_no_page_and_no_form_answers_5xx(demo_app):
+    started = time.monotonic()
+    walker = Walker(demo_app)
+    visitors = sessions(demo_app, walker)
+    values = candidates(demo_app)
+    rules = get_rules(demo_app)
+    walker.walk_gets(visitors, rules, values)
+    print(f"\nGET walk: {walker.requests} requests, {time.monotonic() - started:.1f} s")
+    assert walker.forms, "no forms found on the pages"
+    walker.submit_forms(LAST)
+    print(f"forms: {walker.requests} requests, {time.monotonic() - started:.1f} s")
+    walker.walk_gets(visitors, rules, values, hostile=False)
+    print(f"\nerror budget: {walker.requests} requests, {len(walker.forms)} forms, "
+          f"{time.monotonic() - started:.1f} s")
+    assert not walker.failures, report(walker)
