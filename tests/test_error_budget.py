@@ -27,6 +27,7 @@ from meetup.demo import DEMO_PASSWORD, email_for
 from meetup.extensions import db
 from meetup.models import Application, Event, Group, Invitation, Membership, User
 from tests.budget import Session, Walker
+from tests.conftest import login
 
 ROLES = {
     "anonymous": None,
@@ -122,3 +123,30 @@ def test_no_page_and_no_form_answers_5xx(demo_app):
     print(f"\nerror budget: {walker.requests} requests, {len(walker.forms)} forms, "
           f"{time.monotonic() - started:.1f} s")
     assert not walker.failures, report(walker)
+
+
+# --- defects the walk found, one test each ---------------------------------------
+
+@pytest.mark.parametrize("path", ["/groups/", "/groups/{slug}/members"])
+def test_an_overlong_search_word_gets_a_message_not_a_500(app, client, make_user, make_group,
+                                                          path):
+    user_id, email = make_user()
+    slug = make_group(user_id)
+    login(client, email)
+    response = client.get(path.format(slug=slug), query_string={"q": "x" * 100_000})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="field-error"' in html and 'aria-invalid="true"' in html
+    assert "100" in html  # says how long a search may be
+
+
+@pytest.mark.parametrize("path", ["/groups/?q=a%00b", "/groups/?city=%00", "/groups/%00",
+                                  "/groups/%00/members", "/groups/{slug}/members?q=%00",
+                                  "/invite/%00"])
+def test_a_nul_byte_in_a_club_address_or_search_is_not_a_500(app, client, make_user,
+                                                             make_group, path):
+    user_id, email = make_user()
+    slug = make_group(user_id)
+    login(client, email)
+    response = client.get(path.format(slug=slug))
+    assert response.status_code < 500
