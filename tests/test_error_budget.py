@@ -150,3 +150,31 @@ def test_a_nul_byte_in_a_club_address_or_search_is_not_a_500(app, client, make_u
     login(client, email)
     response = client.get(path.format(slug=slug))
     assert response.status_code < 500
+
+
+def test_the_walk_catches_a_new_failing_route_and_form(app):
+    """The budget is worth something only if a new route that fails makes it fail."""
+    from flask import render_template_string, request
+
+    @app.get("/_canary/<int:event_id>")
+    def canary(event_id):
+        if event_id > 10**6:
+            raise RuntimeError("canary: huge id")
+        return "ok"
+
+    @app.route("/_canary/form", methods=["GET", "POST"])
+    def canary_form():
+        if "\x00" in request.form.get("title", ""):
+            raise RuntimeError("canary: NUL byte")
+        return render_template_string(
+            '<form method="post"><input type="hidden" name="csrf_token" '
+            'value="{{ csrf_token() }}"><input name="title"></form>')
+
+    walker = Walker(app)
+    visitor = Session(app, "anonymous", None, "", walker.next_address())
+    rules = get_rules(app, only={"canary", "canary_form"})
+    walker.walk_gets([visitor], rules, {"event_id": [1]})
+    walker.submit_forms(set())
+    causes = {(f.target, f.cause) for f in walker.failures}
+    assert ("canary", "RuntimeError: canary: huge id") in causes
+    assert ("form canary_form", "RuntimeError: canary: NUL byte") in causes
