@@ -9,6 +9,7 @@ The test module (tests/test_error_budget.py) decides *what* to walk; this module
 import io
 import itertools
 import struct
+import time
 import traceback
 import zlib
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ QUERY_STRINGS = {
 
 # URL arguments that exist nowhere, by converter.
 FOREIGN_INTS = [0, 2**31, int(HUGE_NUMBER)]
+SLOW_SECONDS = 3  # a request slower than this counts as a failure
 REAL = ("real values", "no arguments")  # notes of the URLs built from demo rows
 FOREIGN_STRINGS = ["does-not-exist", "\x00", "[" * 500]
 
@@ -91,14 +93,26 @@ class Failure:
                 f"{self.cause} (at {self.where})")
 
 
+def _short(filename: str, lineno: int) -> str:
+    path = Path(filename)
+    root = next((p for p in path.parents if p.name in ("meetup", "templates")), None)
+    return f"{path.relative_to(root.parent) if root else path.name}:{lineno}"
+
+
 def _describe(exc: BaseException) -> tuple[str, str]:
+    """The exception's first line, and where: the innermost frame of ours, and the
+    outermost (the view) when that is another file."""
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if "/meetup/" in f.filename or "/templates/" in f.filename]
-    frame = (ours or frames or [None])[-1]
-    where = f"{Path(frame.filename).relative_to(Path(frame.filename).parents[1])}:" \
-            f"{frame.lineno}" if frame else "?"
+    if not ours:
+        where = _short(frames[-1].filename, frames[-1].lineno) if frames else "?"
+    else:
+        where = _short(ours[-1].filename, ours[-1].lineno)
+        view = _short(ours[0].filename, ours[0].lineno)
+        if view.split(":")[0] != where.split(":")[0]:
+            where += f" via {view}"
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    return last[:300], where
+    return last.splitlines()[0][:240], where
 
 
 # --- HTML forms ---------------------------------------------------------------------
@@ -255,6 +269,7 @@ class Walker:
         self.app = app
         self.failures: list[Failure] = []
         self.requests = 0
+        self.slow: set[tuple[str, str]] = set()  # (target, value) that took too long
         self.forms: dict[tuple, tuple[Session, str, Form]] = {}
         self._adapter = app.url_map.bind("localhost")
         self._addresses = itertools.count(1)
@@ -269,6 +284,7 @@ class Walker:
                 collect: bool = False, **kwargs) -> int | None:
         """One request; a 5xx or an exception becomes a Failure. Returns the status."""
         self.requests += 1
+        started = time.monotonic()
         client = session.client
         # A fresh address per request: the login and reset rate limits would
         # otherwise answer 429 and hide what the form does with the values.
@@ -294,6 +310,12 @@ class Walker:
             request.environ["wsgi.input"].close()
         if status >= 500:
             self._fail(session, method, target, value, status, "5xx response", "?")
+        seconds = time.monotonic() - started
+        if seconds > SLOW_SECONDS:
+            # As good as a 5xx: a few such requests tie up every worker.
+            self._fail(session, method, target, value, status, f"took {seconds:.0f} s",
+                       "?")
+            self.slow.add((target, value.split("=")[-1].removeprefix("every field ")))
         return status
 
     def _fail(self, session, method, target, value, status, cause, where) -> None:
@@ -389,6 +411,9 @@ class Walker:
             first = (method, endpoint, names) not in thorough
             thorough.add((method, endpoint, names))
             for data, note in _variants(form, each_field=first):
+                value = note.split("=")[-1].removeprefix("every field ")
+                if (f"form {endpoint}", value) in self.slow:
+                    continue  # reported once; sending it again only costs time
                 self._submit(session, page, form, endpoint, data, note)
 
     def _submit(self, session: Session, page: str, form: Form, endpoint: str, data: dict,

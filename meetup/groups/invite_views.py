@@ -9,6 +9,7 @@ from meetup.groups import invitations, services
 from meetup.groups.forms import ApplicationForm
 from meetup.groups.policy import viewer_for
 from meetup.models import JoinPolicy, utcnow
+from meetup.search import storable
 
 bp = Blueprint("invitations", __name__, url_prefix="/invite")
 
@@ -25,7 +26,7 @@ def _page(invitation, form, status=None):
 
 @bp.get("/<token>")
 def show(token: str):
-    invitation = invitations.find(token)
+    invitation = invitations.find(token) if storable(token) else None
     if invitation is None:
         return render_template("groups/invitation_invalid.html"), 404
     return _page(invitation, ApplicationForm())
@@ -33,7 +34,7 @@ def show(token: str):
 
 @bp.post("/<token>")
 def accept(token: str):
-    invitation = invitations.find(token)
+    invitation = invitations.find(token) if storable(token) else None
     if invitation is None:
         return render_template("groups/invitation_invalid.html"), 404
     if not current_user.is_authenticated:

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from meetup import images
@@ -25,7 +25,7 @@ from meetup.models import (
 )
 from meetup.pagination import paginate
 from meetup.people.privacy import visible_condition
-from meetup.search import contains
+from meetup.search import contains, equals
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 20
@@ -34,7 +34,7 @@ ROLE_ORDER = case({Role.OWNER: 0, Role.ORGANISER: 1}, value=Membership.role, els
 
 def load(slug: str, action: Action) -> tuple[Group, Viewer]:
     """The group and the visitor's standing, or the right denial (see policy)."""
-    group = db.first_or_404(select(Group).where(Group.slug == slug))
+    group = db.first_or_404(select(Group).where(equals(Group.slug, slug)))
     viewer = viewer_for(current_user, group)
     ensure(viewer, action, group)
     return group, viewer
@@ -44,19 +44,22 @@ def load(slug: str, action: Action) -> tuple[Group, Viewer]:
 @bp.get("/")
 def index():
     form = forms.BrowseForm(request.args)
+    valid = form.validate()  # an overlong search word gets its message, not a query
     query = select(Group).where(Group.visibility == Visibility.PUBLIC)
-    if form.q.data:
+    if not valid:
+        query = query.where(false())
+    elif form.q.data:
         query = query.where(or_(contains(Group.name, form.q.data),
                                 contains(Group.short_description, form.q.data),
                                 contains(Group.city, form.q.data)))
     if form.city.data:
-        query = query.where(Group.city == form.city.data)
+        query = query.where(equals(Group.city, form.city.data))
     cities = db.session.scalars(select(Group.city).distinct().where(
         Group.visibility == Visibility.PUBLIC, Group.city != "").order_by(Group.city)).all()
     form.city.choices = [("", _("All cities")), *[(city, city) for city in cities]]
     page = paginate(query.order_by(Group.name), PER_PAGE)
     return render_template("groups/index.html", form=form, page=page,
-                           counts=member_counts(page.items))
+                           counts=member_counts(page.items)), 200 if valid else 422
 
 
 def member_counts(groups) -> dict[int, int]:
@@ -164,13 +167,16 @@ def leave(slug: str):
 def members(slug: str):
     group, viewer = load(slug, Action.VIEW_MEMBERS)
     form = forms.DirectoryForm(request.args)
+    valid = form.validate()  # an overlong search word gets its message, not a query
     members_of_group = select(Membership).join(Membership.user).where(
         Membership.group_id == group.id)
     hidden = db.session.scalar(select(func.count()).select_from(
         members_of_group.where(~visible_condition(current_user)).subquery()))
     query = (members_of_group.where(visible_condition(current_user))
              .order_by(func.lower(User.name), User.id))
-    if form.q.data:
+    if not valid:
+        query = query.where(false())
+    elif form.q.data:
         industries = [code for code, label in INDUSTRIES.items()
                       if form.q.data.lower() in str(label).lower()]
         query = query.where(or_(contains(User.name, form.q.data),
@@ -180,4 +186,4 @@ def members(slug: str):
                                 contains(Membership.title, form.q.data)))
     page = paginate(query.options(joinedload(Membership.user)), PER_PAGE)
     return render_template("groups/members.html", group=group, viewer=viewer, form=form,
-                           page=page, hidden=hidden)
+                           page=page, hidden=hidden), 200 if valid else 422
