@@ -33,6 +33,7 @@ def base_config(database_uri: str, smtp_port: int) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "SITE_URL": "http://localhost",  # whatever the environment says (make exports one)
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
