@@ -2,15 +2,21 @@
 
 from flask import Flask
 
-from meetup import cli, database, errors, extensions, guards, i18n, security, urls
+from meetup import cli, database, errors, events, extensions, groups, guards, i18n, security, urls
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
 from meetup.config import ROOT, load_config
-from meetup.events import manage as event_manage
-from meetup.groups import invite_views, manage
+from meetup.events import manage_views as event_manage_views
+from meetup.events import views as event_views
+from meetup.groups import manage_views as group_manage_views
+from meetup.groups import views as group_views
 from meetup.main import views as main_views
 from meetup.people import views as people_views
+
+# Every view module, imported for its routes on the blueprints of its feature.
+VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
+                event_views, event_manage_views, calendar_views, people_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     guards.register_converters(app)
     extensions.db.init_app(app)
+    database.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
     )
@@ -34,13 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     urls.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(main_views.bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(account_views.bp)
-    app.register_blueprint(manage.bp)  # the groups blueprint, with its organiser views
-    app.register_blueprint(invite_views.bp)
-    app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
-    app.register_blueprint(calendar_views.bp)
-    app.register_blueprint(people_views.bp)
-    database.init_app(app)
+    for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
+                      groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp):
+        app.register_blueprint(blueprint)
+    database.retry_views(app)
     return app

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from flask import Flask
 
+# Where a person, a club or an event is unless they say otherwise.
+DEFAULT_TIMEZONE = "Europe/Berlin"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,7 +23,7 @@ class Defaults:
 
     LANGUAGES = ("de", "en")
     BABEL_DEFAULT_LOCALE = "de"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    BABEL_DEFAULT_TIMEZONE = DEFAULT_TIMEZONE
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

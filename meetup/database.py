@@ -1,24 +1,27 @@
-"""Transactions on the embedded database that never hold the write lock for CPU work.
+"""The database layer: this app's engine settings and the one transaction boundary.
 
-SQLite allows one writer at a time. Every transaction begins *deferred*: reading
-takes no lock (WAL mode), so hashing a password, resizing a photo or rendering a
-page never makes another request wait. The lock is taken
+Every change runs inside ``with transaction():`` — one commit if the block
+ends, one rollback if anything in it raises (a ``RuleError`` refusing the
+change, or any other error). Services flush and never commit. Work that may only
+happen once the change is stored (a mail sent by SMTP) is queued with
+``after_commit`` and runs after a successful commit, never after a rollback.
 
-* at a transaction's first write, for simple changes, or
-* by ``begin_writing()``, for a change that must read under the lock what it is
-  about to change (seats of an event, a waitlist position): it ends the read-only
-  transaction and begins a new one ``IMMEDIATE``, queueing on ``busy_timeout``.
-
-A deferred transaction whose snapshot went stale before its first write is refused
-by SQLite at once ("database is locked"); ``retry_when_locked`` then runs the view
-again, a bounded number of times, and answers 503 (not 500) if it never got through.
-On PostgreSQL nothing here applies; writers lock rows with ``FOR UPDATE``.
+SQLite allows one writer at a time. Reading takes no lock (WAL mode, deferred
+transactions), so hashing a password, resizing a photo or rendering a page never
+makes another request wait. A ``transaction()`` begins ``IMMEDIATE``: it takes
+the write lock at its start, queueing on ``busy_timeout``, so what it reads is
+what it changes (seats of an event, a waitlist position) with no stale snapshot.
+Do CPU work before entering it. If the lock cannot be had, ``retry_when_locked``
+runs the view again a bounded number of times and then answers 503, never 500.
+On PostgreSQL writers lock rows with ``FOR UPDATE``; nothing SQLite-specific applies.
 """
 
 import functools
 import random
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask
@@ -26,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import ServiceUnavailable
 
 from meetup.extensions import db
@@ -33,23 +37,44 @@ from meetup.extensions import db
 ATTEMPTS = 6
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
 _WRITES = ("insert", "update", "delete", "replace")
+_QUEUE = "after_commit"  # key in Session.info: callbacks of the open transaction()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    """We issue BEGIN ourselves (the driver's isolation_level is None)."""
-    if connection.dialect.name != "sqlite":
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Run one change: commit it whole, or roll it back whole and re-raise.
+
+    A ``transaction()`` inside another is part of the outer one.
+    """
+    session = db.session()
+    if _QUEUE in session.info:
+        yield session
         return
-    connection.info["wrote"] = False
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+    begin_writing()
+    session.info[_QUEUE] = []
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.info.pop(_QUEUE, None)
+        session.rollback()
+        raise
+    for callback in session.info.pop(_QUEUE):
+        callback()
 
 
-@event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
-    if connection.dialect.name == "sqlite" and statement.lstrip()[:7].lower().startswith(
-        _WRITES
-    ):
-        connection.info["wrote"] = True
+def end_reading() -> None:
+    """End a transaction that only read (before CPU work such as checking a
+    password); objects read so far reload when next used."""
+    db.session.rollback()
+
+
+def after_commit(callback: Callable[..., object], *args, **kwargs) -> None:
+    """Run ``callback(*args, **kwargs)`` once the open ``transaction()`` committed."""
+    queue = db.session().info.get(_QUEUE)
+    if queue is None:
+        raise RuntimeError("after_commit() needs an open transaction()")
+    queue.append(functools.partial(callback, *args, **kwargs))
 
 
 def begin_writing() -> None:
@@ -57,7 +82,7 @@ def begin_writing() -> None:
 
     If the transaction has written nothing yet, it is ended (objects read so far
     are expired and reload under the lock) and a new one begins IMMEDIATE. If it
-    has written already, it holds the lock since that write.
+    holds the lock already (it began IMMEDIATE, or it has written), nothing happens.
     """
     session = db.session()
     if session.get_bind().dialect.name != "sqlite":
@@ -65,7 +90,8 @@ def begin_writing() -> None:
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             return  # the flush takes the lock; a stale snapshot is retried
-        if session.connection().info.get("wrote"):
+        info = session.connection().info
+        if info.get("wrote") or info.get("immediate"):
             return
         session.commit()
     token = _begin_immediate.set(True)
@@ -111,7 +137,48 @@ def retry_when_locked(view):
     return attempt
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """Enforce foreign keys, wait for locks instead of failing, and let us issue
+    BEGIN ourselves (the driver's isolation_level is None)."""
+    dbapi_connection.isolation_level = None
+    # SQLite's lower() folds ASCII only; searches must match PostgreSQL's.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    immediate = _begin_immediate.get()
+    connection.info["wrote"] = False
+    connection.info["immediate"] = immediate
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
+    if statement.lstrip()[:7].lower().startswith(_WRITES):
+        connection.info["wrote"] = True
+
+
 def init_app(app: Flask) -> None:
-    """Wrap every view (call after all blueprints are registered)."""
+    """SQLite settings on this app's engines (call right after ``db.init_app``)."""
+    with app.app_context():
+        engines: list[Engine] = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name != "sqlite":
+            continue
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _note_writes)
+
+
+def retry_views(app: Flask) -> None:
+    """Wrap every view in ``retry_when_locked`` (call after all blueprints)."""
     for endpoint, view in list(app.view_functions.items()):
         app.view_functions[endpoint] = retry_when_locked(view)

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from meetup.events.editing import Repeat, Schedule, create
+from meetup.events import rsvp
+from meetup.events.services import Repeat, Schedule, create
 from meetup.extensions import db
 from meetup.models import (
+    DEFAULT_TIMEZONE,
     RSVP,
     Application,
     ApplicationStatus,
@@ -21,14 +23,14 @@ from meetup.models import (
     JoinPolicy,
     Membership,
     Role,
-    RSVPStatus,
     SeriesFrequency,
     User,
     Visibility,
 )
+from meetup.policy import viewer_for
 
 DEMO_PASSWORD = "treffpunkt-demo"
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = ZoneInfo(DEFAULT_TIMEZONE)
 
 PEOPLE = [
     "Anna Schneider", "Thomas Müller", "Sabine Weber", "Michael Wagner", "Julia Becker",
@@ -225,7 +227,7 @@ def _seed_events(groups: dict[str, Group]) -> list[Event]:
             Event, {"group_id": group.id, "title": title}, kind=kind,
             description=f"{title} – {group.short_description}",
             starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
-            timezone="Europe/Berlin", venue_name=venue, venue_address=address,
+            timezone=DEFAULT_TIMEZONE, venue_name=venue, venue_address=address,
             visibility=visibility, **{"capacity": 40, **EXTRAS.get(title, {})},
         )
         events.append(event)
@@ -247,15 +249,12 @@ def _seed_rsvps(events: list[Event]) -> None:
             if (index + number) % 3 == 2:
                 continue
             guests = 1 if (index + number) % 7 == 0 and event.guests_allowed else 0
-            taken = sum(r.seats for r in db.session.scalars(select(RSVP).filter_by(
-                event_id=event.id, status=RSVPStatus.GOING)))
-            fits = event.capacity is None or taken + 1 + guests <= event.capacity
-            rsvp = RSVP(event_id=event.id, user_id=user_id, guests=guests,
-                        status=RSVPStatus.GOING if fits else RSVPStatus.WAITLIST,
-                        waitlisted_at=None if fits else now() + timedelta(seconds=index))
-            if past and fits and (index + number) % 5 != 4:
-                rsvp.checked_in_at = event.starts_at + timedelta(minutes=index % 30)
-            db.session.add(rsvp)
+            # Past evenings were answered while registration was open.
+            answered_at = min(now(), event.starts_at - timedelta(days=3))
+            answer = rsvp.respond(event, viewer_for(db.session.get(User, user_id), event.group),
+                                  True, guests, now=answered_at + timedelta(seconds=index))
+            if past and answer.is_going and (index + number) % 5 != 4:
+                answer.checked_in_at = event.starts_at + timedelta(minutes=index % 30)
         db.session.flush()
 
 
@@ -269,7 +268,7 @@ def _seed_series(users: list[User], groups: dict[str, Group]) -> list[Event]:
     first = (datetime.now(BERLIN).date().replace(day=1) + timedelta(days=32)).replace(day=1)
     first += timedelta(days=(1 - first.weekday()) % 7)  # the first Tuesday
     schedule = Schedule(datetime.combine(first, time(19)), datetime.combine(first, time(22)),
-                        "Europe/Berlin")
+                        DEFAULT_TIMEZONE)
     return create(group, users[0], {
         "title": SERIES_TITLE, "kind": EventKind.STAMMTISCH, "venue_name": "Stuhlmacher",
         "venue_address": "Prinzipalmarkt 6–7, 48143 Münster", "capacity": 30,

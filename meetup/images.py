@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from wtforms.validators import StopValidation
 
+from meetup.errors import RuleError
+
 MAX_BYTES = 20 * 1024 * 1024  # a phone photo; it is scaled down on arrival
 # Pixels are what decoding costs (memory and time), not bytes: a 1 MB PNG can
 # claim 20,000 × 20,000 pixels. Checked from the header, before decoding;
@@ -18,8 +20,10 @@ MAX_PIXELS = 50_000_000
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 
 
-class ImageError(Exception):
+class ImageError(RuleError):
     """The upload is not an acceptable image; ``str(error)`` says why."""
+
+    status = 422
 
 
 def too_large() -> ImageError:
@@ -92,9 +96,8 @@ def process(data: bytes, size: int) -> bytes:
     return output.getvalue()
 
 
-def store(kind: str, owner_id: int, data: bytes, size: int) -> str:
-    """Write the processed picture; returns its file name."""
-    png = process(data, size)
+def store(kind: str, owner_id: int, png: bytes) -> str:
+    """Write a picture made by ``process``; returns its file name."""
     name = f"{owner_id}-{hashlib.sha256(png).hexdigest()[:16]}.png"
     (folder(kind) / name).write_bytes(png)
     return name

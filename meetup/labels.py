@@ -34,6 +34,7 @@ def role_label(role) -> str:
 def register(app) -> None:
     app.jinja_env.globals.update(
         role_label=role_label,
+        ranked_roles=("owner", "organiser"),  # roles shown as a badge next to a name
         JOIN_POLICIES=JOIN_POLICIES,
         APPLICATION_STATUSES=APPLICATION_STATUSES,
         EVENT_KINDS=EVENT_KINDS,

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from meetup.errors import RuleError
 from meetup.extensions import db, login_manager
 from meetup.models import User
 
@@ -38,8 +39,10 @@ def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_next(target) else default
 
 
-class InvalidToken(Exception):
+class InvalidToken(RuleError):
     """A signed link that is broken, expired or already used."""
+
+    status = 400
 
     def __init__(self, expired: bool = False):
         super().__init__("expired" if expired else "invalid")

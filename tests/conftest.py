@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from meetup import create_app
 from meetup.auth import services
 from meetup.extensions import db
-from meetup.models import User, normalise_email, utcnow
+from meetup.models import User, hash_password, normalise_email, utcnow
 from tests.mailbox import start_smtp
 from tests.pg import PostgresServer, find_bindir, free_port
 
@@ -154,7 +154,7 @@ def make_user(app):
                             password_hash=_default_password_hash())
                 db.session.add(user)
             else:
-                user = services.create_user(email, name, password, locale=locale)
+                user = services.create_user(email, name, hash_password(password), locale=locale)
             if verified:
                 user.email_verified_at = utcnow()
             db.session.commit()

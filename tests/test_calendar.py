@@ -18,7 +18,7 @@ import vobject
 from sqlalchemy import select
 
 from meetup.calendar import ical
-from meetup.events import editing
+from meetup.events import services as editing
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, User, utcnow
 from tests.conftest import login, submit

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from meetup import database
 from meetup.auth import services as auth_services
+from meetup.auth import views as auth_views
 from meetup.extensions import db
 from meetup.models import User
 from tests.conftest import PASSWORD, login, submit
@@ -58,7 +59,7 @@ def test_checking_a_password_holds_no_write_lock(app, client, make_user, sqlite_
 
 @only_sqlite
 def test_hashing_a_new_password_holds_no_write_lock(app, client, sqlite_path, monkeypatch):
-    seen = probe_during(monkeypatch, sqlite_path, User, "set_password")
+    seen = probe_during(monkeypatch, sqlite_path, auth_views, "hash_password")
     response = submit(client, "/auth/signup", {
         "email": "neu@example.com", "name": "Nina Neu", "password": PASSWORD,
         "password_confirm": PASSWORD, "accept": "y"})

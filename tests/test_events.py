@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from meetup.events import editing
+from meetup.errors import RuleError
+from meetup.events import services as editing
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, SeriesFrequency, User
 from tests.conftest import login, submit
@@ -370,7 +371,7 @@ def test_a_series_without_dates_is_refused_by_the_service(app, club):
     with app.app_context():
         group = db.session.scalar(select(Group).filter_by(slug=slug))
         start = future(days=3)
-        with pytest.raises(editing.EventError):
+        with pytest.raises(RuleError):
             editing.create(group, db.session.get(User, owner_id), {"title": "Lauftreff"},
                            editing.Schedule(start, start + timedelta(hours=1), "Europe/Berlin"),
                            True, editing.Repeat(SeriesFrequency.WEEKLY,

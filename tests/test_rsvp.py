@@ -5,9 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from meetup.events import editing, rsvp
+from meetup.database import transaction
+from meetup.errors import RuleError
+from meetup.events import queries, rsvp, services
 from meetup.extensions import db
 from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
+from meetup.policy import viewer_for
 from tests.conftest import login, submit
 
 
@@ -34,11 +37,18 @@ def people(app, club, add_member):
     return ids
 
 
+def respond(event_id, user_id, going=True, guests=0):
+    """The service as a view calls it: on the locked event, in one transaction."""
+    with transaction():
+        event = rsvp.lock_event(event_id)
+        viewer = viewer_for(db.session.get(User, user_id), event.group)
+        result = rsvp.respond(event, viewer, going, guests)
+        return result.status
+
+
 def answer(app, event_id, user_id, going=True, guests=0):
     with app.app_context():
-        result = rsvp.respond(event_id, db.session.get(User, user_id), going, guests)
-        db.session.commit()
-        return result.status
+        return respond(event_id, user_id, going, guests)
 
 
 def states(app, event_id, people):
@@ -46,7 +56,7 @@ def states(app, event_id, people):
     with app.app_context():
         rows = db.session.scalars(select(RSVP).where(RSVP.event_id == event_id)).all()
         going = sorted(names[r.user_id] for r in rows if r.status == RSVPStatus.GOING)
-        waiting = sorted((rsvp.waitlist_position(r), names[r.user_id])
+        waiting = sorted((queries.waitlist_position(r), names[r.user_id])
                          for r in rows if r.status == RSVPStatus.WAITLIST)
         return "".join(going), "".join(letter for _pos, letter in waiting)
 
@@ -98,7 +108,7 @@ def test_higher_capacity_promotes_from_the_waitlist(app, club, people, make_even
     with app.app_context():
         row = db.session.get(Event, event)
         local = row.starts_at.astimezone(row.zone).replace(tzinfo=None)
-        editing.update(row, {"capacity": 2}, editing.Schedule(
+        services.update(row, {"capacity": 2}, services.Schedule(
             local, local + (row.ends_at - row.starts_at), row.timezone))
         db.session.commit()
     assert states(app, event, people) == ("ab", "c")
@@ -108,8 +118,8 @@ def test_more_guests_than_seats_is_refused_and_changes_nothing(app, club, people
     event = make_event(club[0], capacity=3, guests_allowed=5)
     answer(app, event, people["a"])
     answer(app, event, people["b"])
-    with pytest.raises(rsvp.RSVPError, match="Not enough seats"), app.app_context():
-        rsvp.respond(event, db.session.get(User, people["a"]), True, guests=2)
+    with pytest.raises(RuleError, match="Not enough seats"), app.app_context():
+        respond(event, people["a"], True, guests=2)
     assert states(app, event, people) == ("ab", "")
 
 
@@ -129,8 +139,8 @@ def test_rsvp_is_refused_when_the_event_does_not_take_it(app, club, people, make
         else:
             row.rsvp_opens_at = now + timedelta(days=1)
         db.session.commit()
-    with pytest.raises(rsvp.RSVPError), app.app_context():
-        rsvp.respond(event, db.session.get(User, people["a"]), True)
+    with pytest.raises(RuleError), app.app_context():
+        respond(event, people["a"], True)
     assert states(app, event, people) == ("", "")
 
 
@@ -140,8 +150,8 @@ def test_banned_people_cannot_rsvp(app, club, people, make_event):
         group_id = db.session.get(Event, event).group_id
         db.session.add(Ban(group_id=group_id, user_id=people["a"]))
         db.session.commit()
-    with pytest.raises(rsvp.RSVPError), app.app_context():
-        rsvp.respond(event, db.session.get(User, people["a"]), True)
+    with pytest.raises(RuleError), app.app_context():
+        respond(event, people["a"], True)
 
 
 def test_rsvp_over_http_with_clear_messages(app, client, club, people, make_user, add_member,
@@ -214,28 +224,22 @@ def test_waitlisted_person_sees_the_position(app, client, club, people, make_use
     assert "Platz 2 der Warteliste" in html and "Warteliste, Platz 2" in html
 
 
-def test_the_waitlist_time_is_taken_after_the_event_is_locked(app, club, people, make_event,
-                                                              monkeypatch):
+def test_the_waitlist_time_is_taken_after_the_event_is_locked(app, club, people, make_event):
     """Times read before the lock can be out of order with the lock (two
     requests, PostgreSQL): then two people are told the same position."""
     event = make_event(club[0], capacity=1)
     answer(app, event, people["a"])
-    locked_at = []
-    real_lock = rsvp.lock_event
-
-    def lock_and_note(event_id):
-        locked = real_lock(event_id)
-        locked_at.append(utcnow())
-        return locked
-
-    monkeypatch.setattr(rsvp, "lock_event", lock_and_note)
-    with app.app_context():
-        waiting = rsvp.respond(event, db.session.get(User, people["b"]), True)
+    with app.app_context(), transaction():
+        locked = rsvp.lock_event(event)
+        locked_at = utcnow()
+        waiting = rsvp.respond(locked, viewer_for(db.session.get(User, people["b"]),
+                                                  locked.group), True)
         assert waiting.status == RSVPStatus.WAITLIST
-        assert waiting.waitlisted_at >= locked_at[-1]
-        moved = rsvp.organiser_set(event, db.session.get(User, people["c"]),
+        assert waiting.waitlisted_at >= locked_at
+        locked_at = utcnow()
+        moved = rsvp.organiser_set(locked, db.session.get(User, people["c"]),
                                    RSVPStatus.WAITLIST)
-        assert moved.waitlisted_at >= locked_at[-1]
+        assert moved.waitlisted_at >= locked_at
 
 
 def ban(app, organiser, slug, member_id):

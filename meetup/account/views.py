@@ -7,9 +7,10 @@ from flask_login import current_user, login_required, login_user
 from meetup.account import forms
 from meetup.auth import services
 from meetup.auth.forms import ConfirmForm
-from meetup.extensions import db
+from meetup.database import transaction
 from meetup.i18n import current_language
 from meetup.mail import send_mail
+from meetup.models import hash_password
 from meetup.security import InvalidToken
 from meetup.urls import external_url
 
@@ -41,10 +42,10 @@ def update_settings():
     form = forms.SettingsForm(prefix="settings")
     if not form.validate_on_submit():
         return _page(settings=form, status=422)
-    current_user.name = form.name.data
-    current_user.locale = form.locale.data or None
-    current_user.timezone = form.timezone.data
-    db.session.commit()
+    with transaction():
+        current_user.name = form.name.data
+        current_user.locale = form.locale.data or None
+        current_user.timezone = form.timezone.data
     flash(_("Your settings are saved."), "success")
     return redirect(url_for("account.settings"))
 
@@ -54,13 +55,12 @@ def update_settings():
 def change_password():
     form = forms.PasswordChangeForm(prefix="password")
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.password.data)
-        except services.WrongPassword:
+        if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            db.session.commit()
+            password_hash = hash_password(form.password.data)
+            with transaction():
+                services.change_password(current_user, password_hash)
             # The new session token signed every other device out; keep this one.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."),
@@ -74,15 +74,15 @@ def change_password():
 def change_email():
     form = forms.EmailChangeForm(prefix="email")
     if form.validate_on_submit():
-        try:
-            token = services.request_email_change(
-                current_user, form.current_password.data, form.email.data
-            )
-        except services.WrongPassword:
+        token = None
+        if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
-        except services.EmailTaken:
-            form.email.errors.append(_("Another account already uses this email address."))
         else:
+            try:
+                token = services.request_email_change(current_user, form.email.data)
+            except services.EmailTaken:
+                form.email.errors.append(_("Another account already uses this email address."))
+        if token:
             link = external_url("account.confirm_email", token=token)
             new_email = form.email.data.strip().lower()
             send_mail(new_email, "change_email", current_user.locale or current_language(),
@@ -98,14 +98,14 @@ def confirm_email(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            user = services.confirm_email_change(token)
+            with transaction():
+                user = services.confirm_email_change(token)
+                email = user.email
         except InvalidToken as exc:
             return render_template("auth/link_invalid.html", expired=exc.expired), 400
         except services.EmailTaken:
-            db.session.rollback()
             flash(_("Another account already uses this email address."), "error")
             return redirect(url_for("main.index"))
-        db.session.commit()
-        flash(_("Your email address is now %(email)s.", email=user.email), "success")
+        flash(_("Your email address is now %(email)s.", email=email), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/verify.html", form=form, email_change=True)

@@ -1,23 +1,30 @@
-"""Account rules. These functions flush but never commit; the caller commits
-(authenticate is the one exception, see there)."""
+"""Account rules. These functions flush and never commit; the caller's
+``transaction()`` commits (authenticate is the one exception, see there).
+Passwords are hashed and checked by the views before a transaction begins."""
 
 import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from meetup.auth import lockout
+from meetup.database import end_reading, transaction
+from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import User, normalise_email, utcnow
 from meetup.models.user import LoginThrottle, new_session_token
 from meetup.security import InvalidToken, make_token, read_token
 
 
-class EmailTaken(Exception):
+class EmailTaken(RuleError):
     """Another account already uses this email address."""
+
+    def __init__(self):
+        super().__init__(_l("Another account already uses this email address."))
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -25,24 +32,26 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(
-    email: str, name: str, password: str, *, locale: str | None = None, is_admin: bool = False
+    email: str, name: str, password_hash: str, *, locale: str | None = None,
+    is_admin: bool = False
 ) -> User:
-    """Create an unverified account. Raises EmailTaken, also when a concurrent
-    sign-up wins the race (the unique constraint decides)."""
+    """Create an unverified account with a password hashed beforehand (see
+    ``hash_password``). Raises EmailTaken, also when a concurrent sign-up wins
+    the race (the unique constraint decides)."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise EmailTaken(email)
+        raise EmailTaken()
     user = User(email=email, name=name.strip(), locale=locale, is_admin=is_admin)
-    user.set_password(password)
+    user.use_password_hash(password_hash)
     try:
         with db.session.begin_nested():
             db.session.add(user)
     except IntegrityError as exc:
-        raise EmailTaken(email) from exc
+        raise EmailTaken() from exc
     return user
 
 
-class AccountLocked(Exception):
+class AccountLocked(RuleError):
     """Too many failed logins for this address just now; no password is checked."""
 
 
@@ -55,26 +64,26 @@ class LoginResult:
 def authenticate(email: str, password: str) -> LoginResult:
     """Check the credentials against the per-account limit. Raises AccountLocked.
 
-    Unlike other services this one commits: a failure must be counted although
-    the request fails, and the password is hashed with no transaction open (on
-    SQLite a writing request holds the write lock for its whole transaction).
+    Unlike other services this one runs its own transactions: a failure must
+    be counted although the request fails, and the password is checked with no
+    transaction open (a writing one holds SQLite's write lock).
     """
     limit, key = lockout.Limit.from_config(), lockout.throttle_key(email)
     user = find_user_by_email(email)
     throttle = db.session.get(LoginThrottle, key)
-    if lockout.is_locked(throttle, limit, utcnow()):
-        db.session.rollback()
-        raise AccountLocked()
+    locked = lockout.is_locked(throttle, limit, utcnow())
     user_id, password_hash = (user.id, user.password_hash) if user else (None, None)
-    db.session.rollback()  # the reads are done: hash outside any transaction
+    end_reading()  # the reads are done: hash outside any transaction
+    if locked:
+        raise AccountLocked(_l("Too many failed attempts for this account."), 429)
     if not _password_matches(password_hash, password):
-        failures = lockout.record_failure(key, limit, utcnow())
-        db.session.commit()
+        with transaction():
+            failures = lockout.record_failure(key, limit, utcnow())
         owner = db.session.get(User, user_id) if user_id and failures == limit.failures else None
         return LoginResult(notify=owner)
     if throttle is not None:
-        lockout.clear(key)
-        db.session.commit()
+        with transaction():
+            lockout.clear(key)
     return LoginResult(user=db.session.get(User, user_id))
 
 
@@ -125,9 +134,9 @@ def user_for_reset(token: str) -> User:
     return user
 
 
-def reset_password(token: str, password: str) -> User:
+def reset_password(token: str, password_hash: str) -> User:
     user = user_for_reset(token)
-    user.set_password(password)
+    user.use_password_hash(password_hash)
     # The owner's way out of a lock set by someone else's guesses.
     lockout.clear(lockout.throttle_key(user.email))
     # Following the emailed link proves the address, too.
@@ -140,14 +149,12 @@ def email_change_token(user: User, new_email: str) -> str:
     return make_token("email", {"uid": user.id, "old": user.email, "new": new_email})
 
 
-def request_email_change(user: User, password: str, new_email: str) -> str:
-    """Check the password and that the address is free; returns the token to
-    mail to the new address. Raises WrongPassword or EmailTaken."""
-    if not user.check_password(password):
-        raise WrongPassword()
+def request_email_change(user: User, new_email: str) -> str:
+    """Check that the address is free (the caller checked the password); returns
+    the token to mail to the new address. Raises EmailTaken."""
     new_email = normalise_email(new_email)
     if find_user_by_email(new_email) is not None:
-        raise EmailTaken(new_email)
+        raise EmailTaken()
     return email_change_token(user, new_email)
 
 
@@ -158,22 +165,17 @@ def confirm_email_change(token: str) -> User:
     if user is None or user.email != data.get("old"):
         raise InvalidToken()
     if find_user_by_email(data["new"]) is not None:
-        raise EmailTaken(data["new"])
+        raise EmailTaken()
     user.email = data["new"]
     user.email_verified_at = utcnow()
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise EmailTaken(data["new"]) from exc
+        raise EmailTaken() from exc
     return user
 
 
-class WrongPassword(Exception):
-    """The current password given does not match."""
-
-
-def change_password(user: User, current: str, new: str) -> None:
-    if not user.check_password(current):
-        raise WrongPassword()
-    user.set_password(new)
+def change_password(user: User, password_hash: str) -> None:
+    """Set a new password, hashed beforehand; other sessions end with the old token."""
+    user.use_password_hash(password_hash)

@@ -5,9 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetup.auth import forms, lockout, services
-from meetup.extensions import db, limiter
+from meetup.database import after_commit, transaction
+from meetup.extensions import limiter
 from meetup.i18n import current_language
 from meetup.mail import send_mail
+from meetup.models import hash_password
 from meetup.security import InvalidToken, safe_next
 from meetup.urls import external_url
 
@@ -34,19 +36,19 @@ def signup():
         return redirect(url_for("main.index"))
     form = forms.SignupForm()
     if form.validate_on_submit():
+        password_hash = hash_password(form.password.data)
         try:
-            user = services.create_user(
-                form.email.data, form.name.data, form.password.data, locale=current_language()
-            )
+            with transaction():
+                user = services.create_user(form.email.data, form.name.data, password_hash,
+                                            locale=current_language())
+                after_commit(send_verification, user)
         except services.EmailTaken:
             form.email.errors.append(
                 _("An account with this email address already exists. "
                   "Log in, or reset your password if you forgot it.")
             )
         else:
-            db.session.commit()
             login_user(user)
-            send_verification(user)
             flash(_("Welcome, %(name)s! We sent you an email: please confirm your address.",
                     name=user.name), "success")
             return redirect(url_for("main.index"))
@@ -58,10 +60,10 @@ def verify(token: str):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.verify_email(token)
+            with transaction():
+                services.verify_email(token)
         except InvalidToken as exc:
             return render_template("auth/link_invalid.html", expired=exc.expired), 400
-        db.session.commit()
         flash(_("Thank you, your email address is confirmed."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/verify.html", form=form)
@@ -105,8 +107,8 @@ def send_lock_notice(user) -> bool:
 def logout():
     if current_user.is_authenticated:
         # A copied session or remember-me cookie must not outlive the logout.
-        services.end_sessions(current_user)
-        db.session.commit()
+        with transaction():
+            services.end_sessions(current_user)
     logout_user()
     flash(_("You are logged out. See you soon!"), "info")
     return redirect(url_for("main.index"))
@@ -139,8 +141,12 @@ def reset(token: str):
         return render_template("auth/link_invalid.html", expired=exc.expired), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        user = services.reset_password(token, form.password.data)
-        db.session.commit()
+        password_hash = hash_password(form.password.data)
+        try:
+            with transaction():
+                user = services.reset_password(token, password_hash)
+        except InvalidToken as exc:  # used in another tab meanwhile
+            return render_template("auth/link_invalid.html", expired=exc.expired), 400
         login_user(user)
         flash(_("Your new password is set. You are logged in."), "success")
         return redirect(url_for("main.index"))

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from meetup.calendar.ical import FORMAT_VERSION
+from meetup.database import transaction
 from meetup.extensions import db
-from meetup.groups.policy import member_group_ids, visible_event_condition
 from meetup.models import (
     RSVP,
     Event,
@@ -32,6 +32,7 @@ from meetup.models import (
     utcnow,
 )
 from meetup.models.calendar import FeedState
+from meetup.policy import member_group_ids, visible_events
 
 PAST_DAYS = 90  # feeds keep the last 90 days; cancelled events stay well past 30
 
@@ -60,7 +61,7 @@ def personal_feed_query(user: User) -> Select:
     mine = member_group_ids(user)
     answered = select(RSVP.event_id).where(
         RSVP.user_id == user.id, RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]))
-    visible = visible_event_condition(user)
+    visible = visible_events(user)
     wanted = Event.id.in_(answered)
     if user.calendar_all_groups:
         wanted = wanted | Event.group_id.in_(mine)
@@ -86,24 +87,31 @@ def fingerprint(query: Select, *extra, key: str | None = None) -> Fingerprint:
 
 def first_seen(key: str, etag: str) -> datetime:
     """When this feed first had this ETag: a new ETag moves it on, at least a second
-    (HTTP dates have no finer resolution). Commits its own small write."""
+    (HTTP dates have no finer resolution). Writes only when the ETag is new, in a
+    transaction of its own."""
     for _attempt in range(3):
         state = db.session.get(FeedState, key)
         if state is not None and state.etag == etag:
             return state.modified_at
-        now = utcnow().replace(microsecond=0)
-        if state is None:
-            state = FeedState(key=key, etag=etag, modified_at=now)
-            db.session.add(state)
-        else:
-            state.etag = etag
-            state.modified_at = max(now, state.modified_at + timedelta(seconds=1))
         try:
-            db.session.commit()
-            return state.modified_at
+            with transaction():
+                return _move_on(key, etag)
         except IntegrityError:  # another process wrote the first state at the same time
-            db.session.rollback()
+            continue
     raise RuntimeError(f"feed state {key} keeps changing")
+
+
+def _move_on(key: str, etag: str) -> datetime:
+    state = db.session.get(FeedState, key)
+    now = utcnow().replace(microsecond=0)
+    if state is None:
+        state = FeedState(key=key, etag=etag, modified_at=now)
+        db.session.add(state)
+    elif state.etag != etag:
+        state.etag = etag
+        state.modified_at = max(now, state.modified_at + timedelta(seconds=1))
+    db.session.flush()
+    return state.modified_at
 
 
 def events(query: Select) -> list[Event]:

@@ -16,16 +16,14 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
+from meetup import policy
 from meetup.calendar import feeds, ical
-from meetup.events.views import load as load_event
-from meetup.extensions import db
-from meetup.groups.policy import Action
-from meetup.groups.views import load as load_group
+from meetup.database import transaction
+from meetup.events.rsvp import mine as my_rsvp
 from meetup.i18n import current_language
-from meetup.models import RSVP, RSVPStatus
+from meetup.models import RSVPStatus
 from meetup.urls import external_url
 
 bp = Blueprint("calendar", __name__)
@@ -62,12 +60,11 @@ def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str
 
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int):
-    event, viewer = load_event(event_id)
-    mine = db.session.scalar(select(RSVP).filter_by(
-        event_id=event.id, user_id=viewer.user.id)) if viewer.user else None
+    event, viewer = policy.load_event(event_id)
+    mine = my_rsvp(event, viewer.user)
     entry = ical.Entry(event, event_url(event),
                        tentative=bool(mine and mine.status == RSVPStatus.WAITLIST),
-                       show_online_link=bool(mine and mine.status == RSVPStatus.GOING))
+                       show_online_link=policy.may_see_online_link(mine))
     language = current_language()
     if ical.writable(entry, organizer_email()) is None:
         return plain(_("This event's date cannot be put into a calendar file."), 422)
@@ -85,7 +82,7 @@ def event_ics(event_id: int):
 
 @bp.get("/groups/<slug>/calendar.ics")
 def group_feed(slug: str):
-    group, viewer = load_group(slug, Action.VIEW)
+    group, _viewer = policy.load_group(slug, policy.Action.VIEW)
     if group.is_private:
         abort(404)  # a feed is what an anonymous visitor may see
     query = feeds.group_feed_query(group)
@@ -125,7 +122,7 @@ def personal_feed(token: str):
             status = mine.status if mine else None
             entries.append(ical.Entry(event, event_url(event),
                                       tentative=status == RSVPStatus.WAITLIST,
-                                      show_online_link=status == RSVPStatus.GOING,
+                                      show_online_link=policy.may_see_online_link(mine),
                                       busy=status == RSVPStatus.GOING))
         # Calendar apps send no useful language: the feed speaks the owner's.
         with force_locale(language):
@@ -144,17 +141,20 @@ def personal_feed(token: str):
 @bp.post("/account/calendar/<any(new, revoke, options):action>")
 @login_required
 def feed_settings(action: str):
+    with transaction():
+        if action == "new":
+            token = feeds.new_token(current_user)
+        elif action == "revoke":
+            feeds.revoke_token(current_user)
+        else:
+            current_user.calendar_all_groups = request.form.get("all_groups") == "y"
     if action == "new":
-        token = feeds.new_token(current_user)
         session["calendar_token"] = token  # shown once, on the next page
         flash(_("Your personal calendar address is ready. Copy it now: for your security "
                 "we show it only this once."), "success")
     elif action == "revoke":
-        feeds.revoke_token(current_user)
         session.pop("calendar_token", None)
         flash(_("The personal calendar address no longer works."), "info")
     else:
-        current_user.calendar_all_groups = request.form.get("all_groups") == "y"
         flash(_("Your settings are saved."), "success")
-    db.session.commit()
     return redirect(url_for("account.settings") + "#calendar-heading")

@@ -1,32 +1,122 @@
-"""RSVPs with capacity, guests and a fair waitlist.
+"""RSVPs: the state machine that says what a person can do with an event now,
+and the changes it allows — capacity, guests and a fair waitlist.
 
-Every change to an event's RSVPs first locks the event row (``FOR UPDATE``
-on PostgreSQL; on SQLite ``begin_writing`` takes the database's write lock,
-see ``meetup.database``). Counting seats and deciding
-going-or-waitlist then happen with no other writer in between, across any
-number of app processes: the database guarantees no overbooking.
-Functions flush but never commit.
+``options`` is a pure function: the event page, its template and the services
+all ask it, so a button is shown exactly when the service will take the answer.
+
+Every change to an event's RSVPs runs on the locked event (``lock_event``:
+``FOR UPDATE`` on PostgreSQL; on SQLite the ``transaction()`` holds the write
+lock). Counting seats and deciding going-or-waitlist then happen with no other
+writer in between, across any number of app processes: no overbooking.
+Functions flush but never commit; refusals raise ``RuleError``.
 """
 
+import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from meetup.database import begin_writing
+from meetup.errors import RuleError
+from meetup.events.queries import seats_taken
 from meetup.extensions import db
-from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
+from meetup.models import RSVP, Event, EventStatus, RSVPStatus, User, utcnow
+from meetup.policy import Viewer, can_rsvp
 
 
-class RSVPError(Exception):
-    """The RSVP cannot be taken; ``str(error)`` says why. ``status`` is 422
-    when the request asked for something impossible, 409 when the event's
-    state (closed, cancelled, full) refuses it."""
+class State(enum.StrEnum):
+    OPEN = "open"
+    FULL = "full"  # a yes joins the waitlist
+    GOING = "going"
+    WAITLIST = "waitlist"
+    NOT_OPEN = "not_open"  # registration opens later
+    CLOSED = "closed"  # registration closed, the event still to come
+    PAST = "past"
+    CANCELLED = "cancelled"
+    DRAFT = "draft"
+    LOGIN = "login"
+    MEMBERS_ONLY = "members_only"
+    BANNED = "banned"
 
-    def __init__(self, message, status: int = 409):
-        super().__init__(message)
-        self.status = status
+
+REFUSALS = {
+    State.CANCELLED: (_l("This event has been cancelled."), 409),
+    State.DRAFT: (_l("This event is not published yet."), 409),
+    State.PAST: (_l("Registration is closed."), 409),
+    State.CLOSED: (_l("Registration is closed."), 409),
+    State.NOT_OPEN: (_l("Registration has not opened yet."), 409),
+    State.LOGIN: (_l("Log in to register."), 403),
+    State.MEMBERS_ONLY: (_l("For members only"), 403),
+    State.BANNED: (_l("You cannot register for events of this group."), 403),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the person can do with the event now."""
+
+    state: State
+    may_join: bool = False  # say yes: a seat, or the waitlist when full
+    may_change_guests: bool = False
+    may_withdraw: bool = False  # give back a seat or leave the waitlist
+    may_decline: bool = False  # say no without having said yes
+
+    @property
+    def answered(self) -> bool:
+        """Going or waiting: a ticket or a place in line to show."""
+        return self.state in (State.GOING, State.WAITLIST)
+
+    @property
+    def joins_waitlist(self) -> bool:
+        return self.state == State.FULL
+
+    def refusal(self) -> RuleError:
+        message, status = REFUSALS.get(self.state, (_l("Registration is closed."), 409))
+        return RuleError(message, status)
+
+
+def state(event: Event, viewer: Viewer, mine: RSVP | None, seats_left: int | None,
+          now: datetime) -> State:
+    if event.status == EventStatus.CANCELLED:
+        return State.CANCELLED
+    if event.status == EventStatus.DRAFT:
+        return State.DRAFT
+    if now >= event.ends_at:
+        return State.PAST
+    if mine is not None and mine.status in (RSVPStatus.GOING, RSVPStatus.WAITLIST):
+        return State(mine.status)
+    if now >= event.rsvp_deadline():
+        return State.CLOSED
+    if event.rsvp_opens_at and now < event.rsvp_opens_at:
+        return State.NOT_OPEN
+    if viewer.user is None:
+        return State.LOGIN
+    if viewer.banned:
+        return State.BANNED
+    if not can_rsvp(viewer, event):
+        return State.MEMBERS_ONLY
+    return State.FULL if seats_left == 0 else State.OPEN
+
+
+def options(event: Event, viewer: Viewer, mine: RSVP | None, seats_left: int | None = None,
+            now: datetime | None = None) -> Options:
+    """``seats_left`` (None: no limit, or not counted) only tells open from full."""
+    now = now or utcnow()
+    current = state(event, viewer, mine, seats_left, now)
+    window_open = (now < event.rsvp_deadline()
+                   and not (event.rsvp_opens_at and now < event.rsvp_opens_at))
+    answered = current in (State.GOING, State.WAITLIST)
+    return Options(
+        state=current,
+        may_join=current in (State.OPEN, State.FULL),
+        may_change_guests=(current == State.GOING and window_open
+                           and event.guests_allowed > 0),
+        may_withdraw=answered and window_open,
+        may_decline=current in (State.OPEN, State.FULL),
+    )
 
 
 def lock_event(event_id: int) -> Event:
@@ -35,85 +125,91 @@ def lock_event(event_id: int) -> Event:
         select(Event).where(Event.id == event_id).with_for_update()
         .execution_options(populate_existing=True))
     if event is None:
-        raise RSVPError(_l("This event does not exist."))
+        raise RuleError(_l("This event does not exist."), 404)
     return event
 
 
-def seats_taken(event: Event) -> int:
-    """Seats held by people going, guests included."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(1 + RSVP.guests), 0))
-        .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING))
-
-
-
-def check_open(event: Event, now: datetime) -> None:
-    if event.status == EventStatus.CANCELLED:
-        raise RSVPError(_l("This event has been cancelled."))
-    if event.status != EventStatus.PUBLISHED:
-        raise RSVPError(_l("This event is not published yet."))
-    if event.rsvp_opens_at and now < event.rsvp_opens_at:
-        raise RSVPError(_l("Registration has not opened yet."))
-    if now >= event.rsvp_deadline():
-        raise RSVPError(_l("Registration is closed."))
-
-
-def _existing(event: Event, user: User) -> RSVP | None:
+def mine(event: Event, user: User | None) -> RSVP | None:
+    if user is None:
+        return None
     return db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=user.id))
 
 
-def respond(event_id: int, user: User, going: bool, guests: int = 0,
+def respond(event: Event, viewer: Viewer, going: bool, guests: int = 0,
             now: datetime | None = None) -> RSVP:
-    """Say yes (going, or waitlisted when full) or no. Raises RSVPError."""
-    event = lock_event(event_id)
+    """Say yes (going, or waitlisted when full) or no, on the locked event."""
     # The clock is read only now, holding the lock: waitlist times then
     # follow the order in which the lock was granted, so no two people are
     # told the same position.
     now = now or utcnow()
-    check_open(event, now)
-    if db.session.scalar(select(Ban.id).filter_by(group_id=event.group_id, user_id=user.id)):
-        raise RSVPError(_l("You cannot register for events of this group."))
-    if not 0 <= guests <= event.guests_allowed:
-        raise RSVPError(_nl("You may bring at most %(num)d guest.",
-                            "You may bring at most %(num)d guests.", event.guests_allowed)
-                        if event.guests_allowed else _l("Guests are not possible for this event."),
-                        status=422)
-    if going and event.capacity is not None and 1 + guests > event.capacity:
-        raise RSVPError(_nl("This event has only %(num)d seat in total.",
-                            "This event has only %(num)d seats in total.", event.capacity),
-                        status=422)
-    rsvp = _existing(event, user)
-    if rsvp is None:
-        rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.NOT_GOING)
-        db.session.add(rsvp)
-        db.session.flush()
+    rsvp = mine(event, viewer.user)
+    allowed = options(event, viewer, rsvp, now=now)
     if not going:
-        rsvp.status, rsvp.guests, rsvp.waitlisted_at = RSVPStatus.NOT_GOING, 0, None
-    elif rsvp.status == RSVPStatus.GOING:
+        if not (allowed.may_withdraw or allowed.may_decline):
+            raise allowed.refusal()
+        return _decline(event, viewer.user, rsvp)
+    if rsvp is not None and rsvp.status == RSVPStatus.GOING:
+        if not allowed.may_change_guests:
+            raise allowed.refusal()
+        _check_guests(event, guests)
         _change_guests(event, rsvp, guests)
     else:
-        _join(event, rsvp, guests, now)
+        if not allowed.may_join:
+            raise allowed.refusal()
+        _check_guests(event, guests)
+        rsvp = _join(event, viewer.user, rsvp, guests, now)
     db.session.flush()
-    promote(event)
     return rsvp
 
 
-def _join(event: Event, rsvp: RSVP, guests: int, now: datetime) -> None:
+def _check_guests(event: Event, guests: int) -> None:
+    if not 0 <= guests <= event.guests_allowed:
+        raise RuleError(_nl("You may bring at most %(num)d guest.",
+                            "You may bring at most %(num)d guests.", event.guests_allowed)
+                        if event.guests_allowed else _l("Guests are not possible for this event."),
+                        422)
+    if event.capacity is not None and 1 + guests > event.capacity:
+        raise RuleError(_nl("This event has only %(num)d seat in total.",
+                            "This event has only %(num)d seats in total.", event.capacity), 422)
+
+
+def _decline(event: Event, user: User, rsvp: RSVP | None) -> RSVP:
+    if rsvp is None:
+        rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.NOT_GOING)
+        db.session.add(rsvp)
+    was_going = rsvp.status == RSVPStatus.GOING
+    rsvp.status, rsvp.guests, rsvp.waitlisted_at = RSVPStatus.NOT_GOING, 0, None
+    db.session.flush()
+    if was_going:
+        promote(event)
+    return rsvp
+
+
+def _join(event: Event, user: User, rsvp: RSVP | None, guests: int, now: datetime) -> RSVP:
+    """Going if the party fits, else waiting — the row is written in its final state."""
+    fits = event.capacity is None or seats_taken(event) + 1 + guests <= event.capacity
+    if rsvp is None:
+        rsvp = RSVP(event_id=event.id, user_id=user.id)
+        db.session.add(rsvp)
     rsvp.guests = guests
-    others = seats_taken(event)
-    if event.capacity is None or others + rsvp.seats <= event.capacity:
+    if fits:
         rsvp.status, rsvp.waitlisted_at = RSVPStatus.GOING, None
     elif rsvp.status != RSVPStatus.WAITLIST:
         rsvp.status, rsvp.waitlisted_at = RSVPStatus.WAITLIST, now
+    return rsvp
 
 
 def _change_guests(event: Event, rsvp: RSVP, guests: int) -> None:
     if guests > rsvp.guests and event.capacity is not None:
         free = event.capacity - seats_taken(event)
         if guests - rsvp.guests > free:
-            raise RSVPError(_nl("Not enough seats left for %(num)d guest.",
-                                "Not enough seats left for %(num)d guests.", guests), status=422)
+            raise RuleError(_nl("Not enough seats left for %(num)d guest.",
+                                "Not enough seats left for %(num)d guests.", guests), 422)
+    fewer = guests < rsvp.guests
     rsvp.guests = guests
+    if fewer:
+        db.session.flush()
+        promote(event)
 
 
 def promote(event: Event) -> list[RSVP]:
@@ -139,27 +235,15 @@ def promote(event: Event) -> list[RSVP]:
     return promoted
 
 
-def waitlist_position(rsvp: RSVP) -> int | None:
-    if rsvp.status != RSVPStatus.WAITLIST:
-        return None
-    ahead = db.session.scalar(
-        select(func.count(RSVP.id)).where(
-            RSVP.event_id == rsvp.event_id, RSVP.status == RSVPStatus.WAITLIST,
-            (RSVP.waitlisted_at < rsvp.waitlisted_at)
-            | ((RSVP.waitlisted_at == rsvp.waitlisted_at) & (RSVP.id < rsvp.id))))
-    return ahead + 1
-
-
-def organiser_set(event_id: int, user: User, status: RSVPStatus, now=None) -> RSVP:
+def organiser_set(event: Event, user: User, status: RSVPStatus, now=None) -> RSVP:
     """Organisers add someone as going (if a seat is free), waitlist or remove them."""
-    event = lock_event(event_id)
     now = now or utcnow()  # after the lock, as in ``respond``
-    rsvp = _existing(event, user) or RSVP(event_id=event.id, user_id=user.id,
-                                          status=RSVPStatus.NOT_GOING)
+    rsvp = mine(event, user) or RSVP(event_id=event.id, user_id=user.id,
+                                     status=RSVPStatus.NOT_GOING)
     db.session.add(rsvp)
     if status == RSVPStatus.GOING and rsvp.status != RSVPStatus.GOING:
         if event.capacity is not None and seats_taken(event) + rsvp.seats > event.capacity:
-            raise RSVPError(_l("No seat is free. Raise the capacity first."))
+            raise RuleError(_l("No seat is free. Raise the capacity first."))
         rsvp.status, rsvp.waitlisted_at = RSVPStatus.GOING, None
     elif status == RSVPStatus.WAITLIST and rsvp.status != RSVPStatus.WAITLIST:
         rsvp.status, rsvp.waitlisted_at = RSVPStatus.WAITLIST, now
@@ -170,12 +254,11 @@ def organiser_set(event_id: int, user: User, status: RSVPStatus, now=None) -> RS
     return rsvp
 
 
-def check_in(event_id: int, user: User, now=None) -> RSVP:
+def check_in(event: Event, user: User, now=None) -> RSVP:
     """Mark someone as arrived. A walk-in without an RSVP is added as going:
     they are at the door, so the seat is theirs."""
-    event = lock_event(event_id)
     now = now or utcnow()
-    rsvp = _existing(event, user)
+    rsvp = mine(event, user)
     if rsvp is None:
         rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.GOING)
         db.session.add(rsvp)
@@ -185,8 +268,7 @@ def check_in(event_id: int, user: User, now=None) -> RSVP:
     return rsvp
 
 
-def undo_check_in(event_id: int, user: User) -> None:
-    lock_event(event_id)
-    rsvp = db.session.scalar(select(RSVP).filter_by(event_id=event_id, user_id=user.id))
+def undo_check_in(event: Event, user: User) -> None:
+    rsvp = mine(event, user)
     if rsvp is not None:
         rsvp.checked_in_at = None

@@ -1,61 +1,240 @@
-"""Reading events: what a visitor may see, and how many are going."""
+"""Organiser changes to events: create (also as a series), edit, duplicate,
+cancel, publish, delete drafts. Functions flush and never commit; refusals
+raise ``RuleError``."""
 
-from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import joinedload
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from meetup.errors import RuleError
+from meetup.events import timing
+from meetup.events.rsvp import promote
 from meetup.extensions import db
-from meetup.groups.policy import visible_event_condition
 from meetup.models import (
-    RSVP,
     Event,
+    EventSeries,
+    EventStatus,
+    EventVisibility,
     Group,
-    RSVPStatus,
+    SeriesFrequency,
     User,
+    Visibility,
     utcnow,
 )
 
-
-def visible_events(user: User | None) -> Select:
-    """Published or cancelled events the person may see: public events of public
-    groups, plus every event of the groups they belong to."""
-    return (
-        select(Event)
-        .join(Event.group)
-        .where(visible_event_condition(user))
-        .options(joinedload(Event.group))
-    )
+MAX_OCCURRENCES = 104  # two years of weekly evenings
+# Changing any of these changes what a calendar shows: SEQUENCE goes up.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "timezone", "venue_name", "venue_address",
+                   "online_url", "status")
+EDITABLE = ("title", "kind", "description", "speaker", "speaker_bio", "venue_name",
+            "venue_address", "online_url", "capacity", "guests_allowed", "visibility")
 
 
-def upcoming_events(user: User | None, group: Group | None = None,
-                    limit: int = 12) -> Sequence[Event]:
-    query = visible_events(user).where(Event.ends_at >= utcnow()).order_by(Event.starts_at)
-    if group is not None:
-        query = query.where(Event.group_id == group.id)
-    return db.session.scalars(query.limit(limit)).all()
+@dataclass
+class Schedule:
+    """When an event happens, in its own zone: local wall-clock times."""
+
+    start: datetime  # naive, local
+    end: datetime  # naive, local
+    timezone: str
+    rsvp_opens: datetime | None = None  # naive, local
+    rsvp_closes: datetime | None = None  # naive, local
+    # Which of two equal wall-clock times is meant (when the clocks go back):
+    # 0 the first, 1 the second; by name of the time, e.g. {"start": 1}.
+    folds: dict[str, int] = field(default_factory=dict)
+
+    def aware(self, value: datetime | None, name: str = "") -> datetime | None:
+        """The instant (in UTC) of a local time; ``name`` picks its fold."""
+        if value is None:
+            return None
+        return timing.to_utc(value, ZoneInfo(self.timezone), self.folds.get(name, 0))
 
 
-def going_counts(events: Sequence[Event]) -> dict[int, int]:
-    """People going (guests included) per event, in one query."""
-    if not events:
-        return {}
-    rows = db.session.execute(
-        select(RSVP.event_id, func.count(RSVP.id) + func.coalesce(func.sum(RSVP.guests), 0))
-        .where(RSVP.event_id.in_([event.id for event in events]),
-               RSVP.status == RSVPStatus.GOING)
-        .group_by(RSVP.event_id)
-    )
-    return {event_id: int(count) for event_id, count in rows}
+@dataclass
+class Repeat:
+    frequency: SeriesFrequency
+    interval: int = 1
+    until: date | None = None
+    count: int | None = None
 
 
-def event_counts(event: Event) -> dict[str, int | None]:
-    """Seats taken (guests included), people waiting, seats left: one query."""
-    seats = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.GOING, 1 + RSVP.guests),
-                                        else_=0)), 0)
-    waiting = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.WAITLIST, 1),
-                                          else_=0)), 0)
-    going, waitlist = db.session.execute(
-        select(seats, waiting).where(RSVP.event_id == event.id)).one()
-    left = None if event.capacity is None else max(event.capacity - going, 0)
-    return {"going": int(going), "waitlist": int(waitlist), "left": left}
+def validate(schedule: Schedule, now: datetime, new: bool) -> None:
+    """Compares instants, not wall-clock times: 02:45 winter time is after
+    02:15 summer time on the night the clocks go back."""
+    zone = ZoneInfo(schedule.timezone)
+    if any(value is not None and not timing.in_range(value)
+           for value in (schedule.start, schedule.end, schedule.rsvp_opens,
+                         schedule.rsvp_closes)):
+        raise RuleError(_l("Please enter a date between %(first)d and %(last)d.",
+                            first=timing.FIRST_YEAR, last=timing.LAST_YEAR))
+    if timing.does_not_exist(schedule.start, zone) or timing.does_not_exist(schedule.end, zone):
+        raise RuleError(_l("This time does not exist in this zone: the clocks go forward "
+                            "that night. Please choose another time."))
+    start, end = schedule.aware(schedule.start, "start"), schedule.aware(schedule.end, "end")
+    opens = schedule.aware(schedule.rsvp_opens, "rsvp_opens")
+    closes = schedule.aware(schedule.rsvp_closes, "rsvp_closes")
+    if end <= start:
+        raise RuleError(_l("The end must be after the start."))
+    if new and start <= now:
+        raise RuleError(_l("The start must be in the future."))
+    if closes and closes > end:
+        raise RuleError(_l("Registration must close before the event ends."))
+    if opens and closes and opens >= closes:
+        raise RuleError(_l("Registration must open before it closes."))
+
+
+def occurrences(start: datetime, repeat: Repeat) -> list[datetime]:
+    """Local start times of a series; the wall-clock time never moves, also
+    across daylight-saving changes, because it is computed before the zone."""
+    rule = {"interval": repeat.interval, "dtstart": start}
+    if repeat.frequency == SeriesFrequency.WEEKLY:
+        rule["freq"] = WEEKLY
+    elif repeat.frequency == SeriesFrequency.MONTHLY_WEEKDAY:
+        nth = (start.day - 1) // 7 + 1
+        rule.update(freq=MONTHLY, byweekday=weekday(start.weekday(), -1 if nth == 5 else nth))
+    else:
+        rule.update(freq=MONTHLY, bymonthday=start.day)
+    if repeat.until:
+        rule["until"] = datetime.combine(repeat.until, start.time())
+    else:
+        rule["count"] = min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES)
+    return list(islice(rrule(**rule), MAX_OCCURRENCES))
+
+
+def _fields_for(group: Group, values: dict) -> dict:
+    values = {name: values[name] for name in EDITABLE if name in values}
+    if group.visibility == Visibility.PRIVATE:
+        # A private group's events are never public.
+        values["visibility"] = EventVisibility.MEMBERS
+    return values
+
+
+def create(group: Group, author: User, values: dict, schedule: Schedule, publish: bool,
+           repeat: Repeat | None = None, now: datetime | None = None) -> list[Event]:
+    """Create one event, or every occurrence of a series."""
+    validate(schedule, now or utcnow(), new=True)
+    series = None
+    starts = [schedule.start]
+    if repeat is not None:
+        starts = occurrences(schedule.start, repeat)
+        if not starts:
+            raise RuleError(_l("The series must end on or after its first date."))
+        until = datetime.combine(repeat.until, schedule.start.time()) if repeat.until else None
+        series = EventSeries(group_id=group.id, frequency=repeat.frequency,
+                             interval=repeat.interval, count=repeat.count,
+                             until=schedule.aware(until))
+        db.session.add(series)
+    duration = schedule.end - schedule.start
+    events = []
+    for start in starts:
+        shift = start - schedule.start
+        event = Event(group_id=group.id, created_by_id=author.id, series=series,
+                      status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
+                      timezone=schedule.timezone, **_fields_for(group, values))
+        _apply_schedule(event, schedule, shift, duration)
+        db.session.add(event)
+        events.append(event)
+    db.session.flush()
+    return events
+
+
+def _apply_schedule(event: Event, schedule: Schedule, shift: timedelta,
+                    duration: timedelta) -> None:
+    start = schedule.start + shift
+    event.timezone = schedule.timezone
+    event.starts_at = schedule.aware(start, "start")
+    event.ends_at = schedule.aware(start + duration, "end")
+    if event.ends_at <= event.starts_at:
+        # A later date of a series fell into a daylight-saving change.
+        event.ends_at = event.starts_at + (schedule.aware(schedule.end, "end")
+                                           - schedule.aware(schedule.start, "start"))
+    event.rsvp_opens_at = schedule.aware(schedule.rsvp_opens + shift, "rsvp_opens") \
+        if schedule.rsvp_opens else None
+    event.rsvp_closes_at = schedule.aware(schedule.rsvp_closes + shift, "rsvp_closes") \
+        if schedule.rsvp_closes else None
+
+
+def _bump_sequence(event: Event, before: dict) -> None:
+    if any(getattr(event, name) != before[name] for name in CALENDAR_FIELDS):
+        event.sequence += 1
+
+
+def _snapshot(event: Event) -> dict:
+    return {name: getattr(event, name) for name in CALENDAR_FIELDS}
+
+
+def update(event: Event, values: dict, schedule: Schedule,
+           following: bool = False) -> list[Event]:
+    """Edit an event, or it and the later events of its series. Times of the
+    later ones move by the same local shift; their dates stay their own."""
+    validate(schedule, utcnow(), new=False)
+    targets = [event]
+    if following and event.series_id:
+        targets = db.session.scalars(
+            select(Event).where(Event.series_id == event.series_id,
+                                Event.starts_at >= event.starts_at,
+                                Event.status != EventStatus.CANCELLED)
+            .order_by(Event.id).with_for_update()).all()  # one lock order for every writer
+    local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
+    for target in targets:
+        before = _snapshot(target)
+        for name, value in _fields_for(target.group, values).items():
+            setattr(target, name, value)
+        own_start = target.starts_at.astimezone(target.zone).replace(tzinfo=None)
+        # Keep each occurrence's own date; take the new time of day and length.
+        day_shift = timedelta(days=(own_start.date() - local_start.date()).days)
+        _apply_schedule(target, schedule, day_shift, schedule.end - schedule.start)
+        if target.capacity is not None and target.capacity < 0:
+            raise RuleError(_l("The capacity cannot be negative."))
+        _bump_sequence(target, before)
+    db.session.flush()
+    for target in targets:
+        promote(target)  # a higher capacity frees seats
+    return targets
+
+
+def cancel(event: Event, reason: str) -> None:
+    if event.status == EventStatus.CANCELLED:
+        return
+    before = _snapshot(event)
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason.strip()[:500]
+    _bump_sequence(event, before)
+
+
+def publish(event: Event) -> None:
+    if event.status == EventStatus.DRAFT:
+        event.status = EventStatus.PUBLISHED
+
+
+def delete_draft(event: Event) -> None:
+    if event.status != EventStatus.DRAFT:
+        raise RuleError(_l("Only drafts can be deleted. Cancel the event instead."))
+    db.session.delete(event)
+
+
+def duplicate(event: Event, author: User) -> Event:
+    """A draft copy one week later, without RSVPs."""
+    copy = Event(group_id=event.group_id, created_by_id=author.id, status=EventStatus.DRAFT,
+                 timezone=event.timezone, **{name: getattr(event, name) for name in EDITABLE})
+    local = event.zone
+    week = timedelta(weeks=1)
+
+    def later(value):
+        if value is None:
+            return None
+        return (value.astimezone(local).replace(tzinfo=None) + week).replace(tzinfo=local)
+
+    copy.starts_at, copy.ends_at = later(event.starts_at), later(event.ends_at)
+    copy.rsvp_opens_at, copy.rsvp_closes_at = later(event.rsvp_opens_at), later(
+        event.rsvp_closes_at)
+    copy.title = event.title
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+

@@ -4,58 +4,37 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from meetup.calendar import links
-from meetup.events import forms, rsvp
-from meetup.events.services import event_counts, going_counts, visible_events
+from meetup import policy
+from meetup.database import transaction
+from meetup.errors import RuleError
+from meetup.events import bp, forms, queries, rsvp
+from meetup.events.pages import render_page
 from meetup.extensions import db
-from meetup.groups.policy import (
-    Action,
-    Viewer,
-    can,
-    can_rsvp,
-    can_see_event,
-    member_group_ids,
-    viewer_for,
-    visible_event_condition,
-)
 from meetup.labels import EVENT_KINDS
-from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, Visibility, utcnow
+from meetup.models import DEFAULT_TIMEZONE, RSVP, Event, Group, RSVPStatus, utcnow
 from meetup.pagination import paginate
-from meetup.people.preview import build as build_preview
 from meetup.search import contains
 from meetup.urls import external_url
 
-bp = Blueprint("events", __name__, url_prefix="/events")
 PER_PAGE = 20
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def load(event_id: int) -> tuple[Event, Viewer]:
-    """The event and the visitor's standing in its group, or 404."""
-    event = db.get_or_404(Event, event_id)
-    viewer = viewer_for(current_user, event.group)
-    if not can_see_event(viewer, event):
-        abort(404)
-    return event, viewer
-
 
 
 @bp.get("/")
 def index():
     form = forms.BrowseForm(request.args)
-    user = current_user if current_user.is_authenticated else None
+    user = policy.signed_in(current_user)
     _fill_choices(form, user)
     form.validate()  # a bad date gets its message next to the field and is left out
-    query = visible_events(user)
+    query = queries.visible(user)
     # Dates are the visitor's calendar days.
-    zone = ZoneInfo(user.timezone) if user is not None else BERLIN
+    zone = ZoneInfo(user.timezone if user is not None else DEFAULT_TIMEZONE)
     start, end = form.date_filter("date_from"), form.date_filter("date_to")
     query = query.where(Event.ends_at >= (
         datetime.combine(start, time(), zone) if start else utcnow()))
@@ -73,16 +52,13 @@ def index():
         query = query.where(Event.kind == form.kind.data)
     page = paginate(query.order_by(Event.starts_at, Event.id), PER_PAGE)
     return render_template("events/index.html", form=form, page=page,
-                           going=going_counts(page.items)), (
+                           going=queries.going_counts(page.items)), (
         422 if form.date_from.errors or form.date_to.errors else 200)
 
 
 def _fill_choices(form: forms.BrowseForm, user) -> None:
-    groups = select(Group).where(Group.visibility == Visibility.PUBLIC)
-    if user is not None:
-        groups = select(Group).where((Group.visibility == Visibility.PUBLIC)
-                                     | Group.id.in_(member_group_ids(user)))
-    groups = db.session.scalars(groups.order_by(Group.name)).all()
+    groups = db.session.scalars(select(Group).where(policy.visible_groups(user))
+                                .order_by(Group.name)).all()
     form.group.choices = [("", _("All clubs")), *[(g.slug, g.name) for g in groups]]
     cities = sorted({g.city for g in groups if g.city})
     form.city.choices = [("", _("All cities")), *[(city, city) for city in cities]]
@@ -91,100 +67,51 @@ def _fill_choices(form: forms.BrowseForm, user) -> None:
 
 @bp.get("/<int:event_id>")
 def show(event_id: int):
-    event, viewer = load(event_id)
+    event, viewer = policy.load_event(event_id)
     return render_page(event, viewer)
-
-
-def render_page(event: Event, viewer: Viewer, form: forms.RSVPForm | None = None,
-                status: int = 200, cancel_form: forms.CancelForm | None = None):
-    mine = None
-    if viewer.user is not None:
-        mine = db.session.scalar(select(RSVP).filter_by(event_id=event.id,
-                                                        user_id=viewer.user.id))
-    counts = event_counts(event)
-    answered = mine is not None and mine.status in (RSVPStatus.GOING, RSVPStatus.WAITLIST)
-    preview = None
-    if viewer.is_member or answered:  # the attendee preview: members and people going
-        preview = build_preview(event, viewer.user, request.args.get("industry", ""),
-                                request.args.get("topic", "")[:60],
-                                request.args.get("sort", "name"))
-    return render_template(
-        "events/show.html", event=event, viewer=viewer, mine=mine, counts=counts,
-        position=rsvp.waitlist_position(mine) if mine else None, preview=preview,
-        state=rsvp_state(event, viewer, mine, counts),
-        form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
-        may_manage=can(viewer, Action.MANAGE, event.group),
-        cancel_form=cancel_form or forms.CancelForm(),
-        calendar_links=_calendar_links(event),
-    ), status
-
-
-def _calendar_links(event: Event) -> dict[str, str]:
-    url = external_url("events.show", event_id=event.id)
-    return {"google": links.google(event, url), "outlook": links.outlook(event, url)}
-
-
-def rsvp_state(event: Event, viewer: Viewer, mine: RSVP | None, counts: dict) -> str:
-    """The one word the RSVP control shows: going, waitlist, cancelled, closed, full…"""
-    if event.status == EventStatus.CANCELLED:
-        return "cancelled"
-    if mine is not None and mine.status in (RSVPStatus.GOING, RSVPStatus.WAITLIST):
-        return str(mine.status)
-    now = utcnow()
-    if event.status == EventStatus.DRAFT or now >= event.rsvp_deadline():
-        return "closed"
-    if event.rsvp_opens_at and now < event.rsvp_opens_at:
-        return "not_open"
-    if viewer.user is None:
-        return "login"
-    if not can_rsvp(viewer, event):
-        return "members_only"
-    return "full" if counts["left"] == 0 else "open"
 
 
 @bp.post("/<int:event_id>/rsvp")
 @login_required
 def respond(event_id: int):
-    event, viewer = load(event_id)
-    if not can_rsvp(viewer, event):
-        abort(403)
     form = forms.RSVPForm()
     going = request.form.get("answer") == "yes"
     if not form.validate_on_submit():
-        return render_page(event, viewer, form, 422)
+        return render_page(*policy.load_event(event_id), form, 422)
     try:
-        result = rsvp.respond(event.id, current_user, going, form.guests.data or 0)
-    except rsvp.RSVPError as error:
-        db.session.rollback()
+        with transaction():
+            event, viewer = policy.load_event(event_id, lock=True)
+            result = rsvp.respond(event, viewer, going, form.guests.data or 0)
+            message, category = _rsvp_message(result)
+    except RuleError as error:
         form.guests.errors.append(str(error))
-        return render_page(event, viewer, form, error.status)
-    message = _rsvp_message(result)  # the waitlist position while the event is locked
-    db.session.commit()
-    flash(message, "success" if result.status != RSVPStatus.WAITLIST else "info")
+        return render_page(*policy.load_event(event_id), form, error.status)
+    flash(message, category)
     return redirect(url_for("events.show", event_id=event_id))
 
 
-def _rsvp_message(result: RSVP) -> str:
+def _rsvp_message(result: RSVP) -> tuple[str, str]:
+    """What to say, read while the event is locked (the waitlist position)."""
     if result.status == RSVPStatus.GOING:
-        return _("Great that you are coming! We look forward to seeing you.")
+        return _("Great that you are coming! We look forward to seeing you."), "success"
     if result.status == RSVPStatus.WAITLIST:
         return _("The event is full. You are on the waitlist at position %(num)d; "
                  "we move you up automatically when a seat is free.",
-                 num=rsvp.waitlist_position(result))
-    return _("Thank you for letting us know. Maybe next time!")
+                 num=queries.waitlist_position(result)), "info"
+    return _("Thank you for letting us know. Maybe next time!"), "success"
 
 
 @bp.post("/<int:event_id>/listing")
 @login_required
 def listing(event_id: int):
     """'Don't list me': counted among those going, but not named."""
-    event, _viewer = load(event_id)
-    mine = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=current_user.id))
-    if mine is None:
-        abort(404)
-    mine.hidden = request.form.get("hidden") == "y"
-    db.session.commit()
-    flash(_("You are not named in the list of attendees.") if mine.hidden
+    with transaction():
+        event, _viewer = policy.load_event(event_id)
+        mine = rsvp.mine(event, current_user)
+        if mine is None:
+            abort(404)
+        mine.hidden = hidden = request.form.get("hidden") == "y"
+    flash(_("You are not named in the list of attendees.") if hidden
           else _("You are named in the list of attendees again."), "success")
     return redirect(url_for("events.show", event_id=event_id))
 
@@ -192,8 +119,8 @@ def listing(event_id: int):
 @bp.get("/<int:event_id>/ticket")
 @login_required
 def ticket(event_id: int):
-    event, viewer = load(event_id)
-    mine = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=current_user.id))
+    event, _viewer = policy.load_event(event_id)
+    mine = rsvp.mine(event, current_user)
     if mine is None or mine.status != RSVPStatus.GOING:
         flash(_("You have no ticket for this event."), "info")
         return redirect(url_for("events.show", event_id=event_id))
@@ -209,13 +136,12 @@ def mine():
     rows = db.session.scalars(
         select(RSVP).join(RSVP.event).options(joinedload(RSVP.event).joinedload(Event.group))
         .join(Event.group)
-        .where(RSVP.user_id == current_user.id,
-               RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]),
-               visible_event_condition(current_user))
+        .where(RSVP.user_id == current_user.id, RSVP.status.in_(policy.ANSWERED),
+               policy.visible_events(current_user))
         .order_by(Event.starts_at)).all()
     now = utcnow()
     upcoming = [r for r in rows if r.event.ends_at >= now]
     past = [r for r in reversed(rows) if r.event.ends_at < now and r.status == RSVPStatus.GOING]
     attended = sum(1 for r in past if r.checked_in_at)
     return render_template("events/mine.html", upcoming=upcoming, past=past, attended=attended,
-                           going=going_counts([r.event for r in upcoming]))
+                           going=queries.going_counts([r.event for r in upcoming]))

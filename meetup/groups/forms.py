@@ -18,6 +18,7 @@ from wtforms.validators import (
 from meetup import images
 from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
+from meetup.config import DEFAULT_TIMEZONE
 
 TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
                      "Pressesprecher")
@@ -48,7 +49,7 @@ class GroupForm(TimezoneChoices, FlaskForm):
         SelectChoice("approval", _l("With approval – people apply, organisers decide")),
         SelectChoice("invite", _l("By invitation only")),
     ])
-    timezone = SelectField(_l("Time zone of its events"), default="Europe/Berlin")
+    timezone = SelectField(_l("Time zone of its events"), default=DEFAULT_TIMEZONE)
     logo = FileField(_l("Logo"), validators=[images.upload_size])
 
 

@@ -1,7 +1,7 @@
 """Invitation links, invitations by email, and the CSV import.
 
 Invitations never create accounts: the invited person signs up (or logs in)
-and then accepts. Functions flush but never commit.
+and then accepts. Functions flush and never commit; refusals raise ``RuleError``.
 """
 
 import csv
@@ -14,9 +14,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from meetup import policy
 from meetup.database import begin_writing
+from meetup.errors import RuleError
 from meetup.extensions import db
-from meetup.groups.services import GroupError, add_member, apply, ensure_not_banned
+from meetup.groups.services import add_member, apply
 from meetup.models import (
     Group,
     Invitation,
@@ -57,11 +59,12 @@ def find(token: str) -> Invitation | None:
 def revoke(group: Group, invitation_id: int) -> None:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.group_id != group.id:
-        raise GroupError(_l("This invitation does not exist."))
+        raise RuleError(_l("This invitation does not exist."))
     invitation.revoked_at = invitation.revoked_at or utcnow()
 
 
-def accept(invitation: Invitation, user: User, message: str = "") -> Membership | None:
+def accept(invitation: Invitation, viewer: policy.Viewer,
+           message: str = "") -> Membership | None:
     """Use one invitation: join at once, or (approval groups) apply.
 
     The use is counted by a conditional update, so a link with one use left
@@ -69,8 +72,9 @@ def accept(invitation: Invitation, user: User, message: str = "") -> Membership 
     Returns the membership, or None when an application was filed.
     """
     begin_writing()
-    group = invitation.group
-    ensure_not_banned(group, user)
+    group, user = invitation.group, viewer.user
+    if not policy.can(viewer, policy.Action.ACCEPT_INVITATION, group):
+        raise RuleError(_l("You cannot join this group."), 403)
     member = db.session.scalar(select(Membership).filter_by(group_id=group.id,
                                                             user_id=user.id))
     if member is not None:
@@ -85,7 +89,7 @@ def accept(invitation: Invitation, user: User, message: str = "") -> Membership 
         .execution_options(synchronize_session=False)
     )
     if used.rowcount != 1:
-        raise GroupError(_l("This invitation has expired or has been used up."))
+        raise RuleError(_l("This invitation has expired or has been used up."))
     if group.join_policy == JoinPolicy.APPROVAL:
         apply(group, user, message)
         return None
@@ -98,8 +102,10 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
 
 
-class ImportFileError(GroupError):
+class ImportFileError(RuleError):
     """The file as a whole cannot be imported; nothing was."""
+
+    status = 422
 
 
 MAX_CSV_BYTES = 2 * 1024 * 1024

@@ -1,17 +1,19 @@
 """Group rules: creating and editing groups, joining, applying, leaving, roles.
 
-Functions flush but never commit; the caller commits once. Rule violations
-raise ``GroupError`` with a message for the person.
+Functions flush and never commit; the caller's ``transaction()`` commits once.
+Refusals raise ``RuleError``; who may do what is asked of ``meetup.policy``.
 """
 
 import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from meetup import policy
 from meetup.database import begin_writing
+from meetup.errors import RuleError
 from meetup.events import rsvp
 from meetup.extensions import db
 from meetup.models import (
@@ -30,10 +32,6 @@ from meetup.models import (
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
                          "Ü": "Ue"})
-
-
-class GroupError(Exception):
-    """A rule was not met; ``str(error)`` is the message for the person."""
 
 
 def slugify(text: str) -> str:
@@ -66,18 +64,25 @@ def suggest_slug(name: str, city: str = "") -> str:
 
 
 def create_group(owner: User, **fields) -> Group:
-    """Create a group with ``owner`` as its owner. Raises GroupError when the
+    """Create a group with ``owner`` as its owner. Raises RuleError when the
     slug is taken (also when a concurrent request took it first)."""
     group = Group(**fields)
     if slug_taken(group.slug):
-        raise GroupError(_l("This web address is taken."))
+        raise RuleError(_l("This web address is taken."))
     try:
         with db.session.begin_nested():
             db.session.add(group)
             db.session.flush()
             db.session.add(Membership(group_id=group.id, user_id=owner.id, role=Role.OWNER))
     except IntegrityError as exc:
-        raise GroupError(_l("This web address is taken.")) from exc
+        raise RuleError(_l("This web address is taken.")) from exc
+    return group
+
+
+def update_group(group: Group, **fields) -> Group:
+    for name, value in fields.items():
+        setattr(group, name, value)
+    db.session.flush()
     return group
 
 
@@ -99,15 +104,10 @@ def add_member(group: Group, user: User, role: Role = Role.MEMBER) -> Membership
     return membership
 
 
-def ensure_not_banned(group: Group, user: User) -> None:
-    if db.session.scalar(select(Ban.id).filter_by(group_id=group.id, user_id=user.id)):
-        raise GroupError(_l("You cannot join this group."))
-
-
 def apply(group: Group, user: User, message: str) -> Application:
-    """Ask to join; re-opens an earlier declined application."""
+    """Ask to join; re-opens an earlier declined application. The caller has
+    asked the policy (``APPLY``, or ``ACCEPT_INVITATION``)."""
     begin_writing()
-    ensure_not_banned(group, user)
     application = db.session.scalar(select(Application).filter_by(group_id=group.id,
                                                                   user_id=user.id))
     if application is None:
@@ -146,73 +146,65 @@ def decide(application: Application, organiser: User, approve: bool) -> bool:
     return True
 
 
-def owner_count(group: Group) -> int:
-    return db.session.scalar(
-        select(func.count(Membership.id)).filter_by(group_id=group.id, role=Role.OWNER))
-
-
-def leave(membership: Membership) -> None:
-    if membership.role == Role.OWNER and owner_count(membership.group) <= 1:
-        raise GroupError(_l("You are the only owner. Hand over ownership before you leave."))
-    db.session.delete(membership)
+def leave(viewer: policy.Viewer) -> None:
+    if policy.is_last_owner(viewer, viewer.membership):
+        raise RuleError(_l("You are the only owner. Hand over ownership before you leave."))
+    db.session.delete(viewer.membership)
     db.session.flush()
 
 
-def _target(group: Group, membership_id: int) -> Membership:
+def _target(viewer: policy.Viewer, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.group_id != group.id:
-        raise GroupError(_l("This person is not a member."))
+    if membership is None or membership.group_id != viewer.membership.group_id:
+        raise RuleError(_l("This person is not a member."), 404)
     return membership
 
 
-def _check_rank(actor: Membership, target: Membership) -> None:
-    """Organisers manage members; only owners manage organisers and owners."""
-    if target.is_organiser and actor.role != Role.OWNER:
-        raise GroupError(_l("Only an owner can change organisers and owners."))
-
-
-def set_title(actor: Membership, membership_id: int, title: str) -> Membership:
-    target = _target(actor.group, membership_id)
+def set_title(viewer: policy.Viewer, membership_id: int, title: str) -> Membership:
+    target = _target(viewer, membership_id)
     target.title = title.strip()[:80]
     return target
 
 
-def set_role(actor: Membership, membership_id: int, role: str) -> Membership:
-    target = _target(actor.group, membership_id)
+def set_role(viewer: policy.Viewer, membership_id: int, role: str) -> Membership:
+    target = _target(viewer, membership_id)
     if role not in set(Role):
-        raise GroupError(_l("Please choose a role from the list."))
+        raise RuleError(_l("Please choose a role from the list."), 422)
     role = Role(role)
-    if actor.role != Role.OWNER:
-        raise GroupError(_l("Only an owner can change roles."))
-    if target.role == Role.OWNER and role != Role.OWNER and owner_count(actor.group) <= 1:
-        raise GroupError(_l("A group needs at least one owner."))
+    if not policy.may_set_roles(viewer):
+        raise RuleError(_l("Only an owner can change roles."), 403)
+    if role != Role.OWNER and policy.is_last_owner(viewer, target):
+        raise RuleError(_l("A group needs at least one owner."))
     target.role = role
     db.session.flush()
     return target
 
 
-def transfer_ownership(actor: Membership, membership_id: int) -> Membership:
+def transfer_ownership(viewer: policy.Viewer, membership_id: int) -> Membership:
     """Make another member the owner; the previous owner stays as organiser."""
-    target = _target(actor.group, membership_id)
-    if actor.role != Role.OWNER:
-        raise GroupError(_l("Only an owner can hand over ownership."))
-    if target.id == actor.id:
-        raise GroupError(_l("You are already the owner."))
+    target = _target(viewer, membership_id)
+    if viewer.role != Role.OWNER:
+        raise RuleError(_l("Only an owner can hand over ownership."), 403)
+    if target.id == viewer.membership.id:
+        raise RuleError(_l("You are already the owner."))
+    if not policy.may_hand_over_to(viewer, target):
+        raise RuleError(_l("This person is already an owner."))
     target.role = Role.OWNER
-    actor.role = Role.ORGANISER
+    viewer.membership.role = Role.ORGANISER
     db.session.flush()
     return target
 
 
-def remove_member(actor: Membership, membership_id: int, ban: bool = False) -> User:
-    target = _target(actor.group, membership_id)
-    if target.id == actor.id:
-        raise GroupError(_l("To leave the group, use “Leave group”."))
-    _check_rank(actor, target)
+def remove_member(viewer: policy.Viewer, membership_id: int, ban: bool = False) -> User:
+    target = _target(viewer, membership_id)
+    if target.id == viewer.membership.id:
+        raise RuleError(_l("To leave the group, use “Leave group”."))
+    if not policy.may_change_member(viewer, target):
+        raise RuleError(_l("Only an owner can change organisers and owners."), 403)
     user = target.user
     db.session.delete(target)
     if ban:
-        ban_user(actor, user)
+        ban_user(viewer.membership, user)
     db.session.flush()
     return user
 
@@ -242,12 +234,12 @@ def _release_seats(group_id: int, user: User) -> None:
                Event.starts_at > utcnow())
         .order_by(RSVP.event_id)).all()  # one lock order for every writer
     for event_id in events:
-        rsvp.organiser_set(event_id, user, RSVPStatus.NOT_GOING)
+        rsvp.organiser_set(rsvp.lock_event(event_id), user, RSVPStatus.NOT_GOING)
 
 
 def unban(group: Group, ban_id: int) -> None:
     ban = db.session.get(Ban, ban_id)
     if ban is None or ban.group_id != group.id:
-        raise GroupError(_l("This ban does not exist."))
+        raise RuleError(_l("This ban does not exist."), 404)
     db.session.delete(ban)
     db.session.flush()

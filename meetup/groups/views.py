@@ -1,44 +1,25 @@
-"""Group pages for everyone: browse, show, join, apply, leave, members."""
+"""Club pages for everyone: browse, show, join, apply, leave, members; the
+page an invitation link opens, and accepting it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import case, false, func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from meetup import images
-from meetup.events.services import going_counts, upcoming_events
+from meetup import images, policy
+from meetup.database import transaction
+from meetup.errors import RuleError
+from meetup.events.queries import going_counts, upcoming_events
 from meetup.extensions import db
-from meetup.groups import forms, services
-from meetup.groups.policy import Action, Viewer, can, ensure, viewer_for
+from meetup.groups import bp, forms, invitations, invitations_bp, queries, services
 from meetup.labels import INDUSTRIES
-from meetup.models import (
-    Application,
-    ApplicationStatus,
-    Event,
-    EventStatus,
-    Group,
-    Membership,
-    Role,
-    User,
-    Visibility,
-)
+from meetup.models import Application, Group, JoinPolicy, Membership, User, Visibility, utcnow
 from meetup.pagination import paginate
-from meetup.people.privacy import visible_condition
-from meetup.search import contains, equals
+from meetup.policy import Action
+from meetup.search import contains, equals, storable
 
-bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 20
-ROLE_ORDER = case({Role.OWNER: 0, Role.ORGANISER: 1}, value=Membership.role, else_=2)
-
-
-def load(slug: str, action: Action) -> tuple[Group, Viewer]:
-    """The group and the visitor's standing, or the right denial (see policy)."""
-    group = db.first_or_404(select(Group).where(equals(Group.slug, slug)))
-    viewer = viewer_for(current_user, group)
-    ensure(viewer, action, group)
-    return group, viewer
-
 
 
 @bp.get("/")
@@ -59,16 +40,7 @@ def index():
     form.city.choices = [("", _("All cities")), *[(city, city) for city in cities]]
     page = paginate(query.order_by(Group.name), PER_PAGE)
     return render_template("groups/index.html", form=form, page=page,
-                           counts=member_counts(page.items)), 200 if valid else 422
-
-
-def member_counts(groups) -> dict[int, int]:
-    if not groups:
-        return {}
-    rows = db.session.execute(select(Membership.group_id, func.count(Membership.id))
-                              .where(Membership.group_id.in_([g.id for g in groups]))
-                              .group_by(Membership.group_id))
-    return dict(rows.all())
+                           counts=queries.member_counts(page.items)), 200 if valid else 422
 
 
 @bp.get("/mine")
@@ -86,31 +58,21 @@ def mine():
 
 @bp.get("/<slug>")
 def show(slug: str):
-    group, viewer = load(slug, Action.VIEW)
+    group, viewer = policy.load_group(slug, Action.VIEW)
     events = upcoming_events(viewer.user, group=group, limit=20)
-    leaders = db.session.scalars(
-        select(Membership).join(Membership.user).options(joinedload(Membership.user))
-        .where(Membership.group_id == group.id, visible_condition(viewer.user),
-               (Membership.role != Role.MEMBER) | (Membership.title != ""))
-        .order_by(ROLE_ORDER, User.name)).all()
-    manager = can(viewer, Action.MANAGE, group)
-    pending = db.session.scalar(
-        select(func.count(Application.id)).where(
-            Application.group_id == group.id,
-            Application.status == ApplicationStatus.PENDING)) if manager else 0
-    drafts = db.session.scalars(
-        select(Event).where(Event.group_id == group.id, Event.status == EventStatus.DRAFT)
-        .order_by(Event.starts_at)).all() if manager else []
+    manager = policy.can(viewer, Action.MANAGE, group)
     return render_template(
         "groups/show.html", group=group, viewer=viewer, events=events,
-        going=going_counts(events), leaders=leaders, pending=pending, drafts=drafts,
-        member_count=member_counts([group]).get(group.id, 0),
-        may=lambda action: can(viewer, action, group), Action=Action)
+        going=going_counts(events), leaders=queries.leaders(group, viewer.user),
+        pending=queries.pending_count(group) if manager else 0,
+        drafts=queries.drafts(group) if manager else [],
+        member_count=queries.member_counts([group]).get(group.id, 0),
+        may=lambda action: policy.can(viewer, action, group), Action=Action)
 
 
 @bp.get("/<slug>/logo")
 def logo_image(slug: str):
-    group, _viewer = load(slug, Action.VIEW)
+    group, _viewer = policy.load_group(slug, Action.VIEW)
     if not group.logo:
         abort(404)
     response = send_file(images.path_of("logos", group.logo), mimetype="image/png",
@@ -123,12 +85,12 @@ def logo_image(slug: str):
 @bp.post("/<slug>/join")
 @login_required
 def join(slug: str):
-    group, viewer = load(slug, Action.VIEW)
-    if viewer.is_member:
-        return redirect(url_for("groups.show", slug=slug))
-    ensure(viewer, Action.JOIN, group)
-    services.add_member(group, current_user)
-    db.session.commit()
+    with transaction():
+        group, viewer = policy.load_group(slug, Action.VIEW)
+        if viewer.is_member:
+            return redirect(url_for("groups.show", slug=slug))
+        policy.ensure(viewer, Action.JOIN, group)
+        services.add_member(group, current_user)
     flash(_("Welcome to %(group)s! You are now a member.", group=group.name), "success")
     return redirect(url_for("groups.show", slug=slug))
 
@@ -136,11 +98,12 @@ def join(slug: str):
 @bp.route("/<slug>/apply", methods=["GET", "POST"])
 @login_required
 def apply(slug: str):
-    group, viewer = load(slug, Action.APPLY)
+    group, _viewer = policy.load_group(slug, Action.APPLY)
     form = forms.ApplicationForm()
     if form.validate_on_submit():
-        services.apply(group, current_user, form.message.data)
-        db.session.commit()
+        with transaction():
+            group, _viewer = policy.load_group(slug, Action.APPLY)
+            services.apply(group, current_user, form.message.data)
         flash(_("Thank you! Your application has been sent to the organisers of %(group)s.",
                 group=group.name), "success")
         return redirect(url_for("groups.show", slug=slug))
@@ -151,28 +114,28 @@ def apply(slug: str):
 @bp.post("/<slug>/leave")
 @login_required
 def leave(slug: str):
-    group, viewer = load(slug, Action.VIEW_MEMBERS)
     try:
-        services.leave(viewer.membership)
-    except services.GroupError as error:
+        with transaction():
+            group, viewer = policy.load_group(slug, Action.VIEW_MEMBERS)
+            name, private = group.name, group.is_private
+            services.leave(viewer)
+    except RuleError as error:
         flash(str(error), "error")
         return redirect(url_for("groups.show", slug=slug))
-    db.session.commit()
-    flash(_("You have left %(group)s.", group=group.name), "info")
-    return redirect(url_for("groups.index") if group.is_private
-                    else url_for("groups.show", slug=slug))
+    flash(_("You have left %(group)s.", group=name), "info")
+    return redirect(url_for("groups.index") if private else url_for("groups.show", slug=slug))
 
 
 @bp.get("/<slug>/members")
 def members(slug: str):
-    group, viewer = load(slug, Action.VIEW_MEMBERS)
+    group, viewer = policy.load_group(slug, Action.VIEW_MEMBERS)
     form = forms.DirectoryForm(request.args)
     valid = form.validate()  # an overlong search word gets its message, not a query
     members_of_group = select(Membership).join(Membership.user).where(
         Membership.group_id == group.id)
     hidden = db.session.scalar(select(func.count()).select_from(
-        members_of_group.where(~visible_condition(current_user)).subquery()))
-    query = (members_of_group.where(visible_condition(current_user))
+        members_of_group.where(~policy.visible_people(current_user)).subquery()))
+    query = (members_of_group.where(policy.visible_people(current_user))
              .order_by(func.lower(User.name), User.id))
     if not valid:
         query = query.where(false())
@@ -187,3 +150,50 @@ def members(slug: str):
     page = paginate(query.options(joinedload(Membership.user)), PER_PAGE)
     return render_template("groups/members.html", group=group, viewer=viewer, form=form,
                            page=page, hidden=hidden), 200 if valid else 422
+
+
+def _invitation_page(invitation, form, status=None):
+    group = invitation.group
+    usable = invitation.is_usable(utcnow())
+    return render_template(
+        "groups/invitation.html", invitation=invitation, group=group,
+        viewer=policy.viewer_for(current_user, group), usable=usable, form=form,
+        needs_application=group.join_policy == JoinPolicy.APPROVAL,
+    ), status or (200 if usable else 410)
+
+
+@invitations_bp.get("/<token>", endpoint="show")
+def invitation(token: str):
+    found = invitations.find(token) if storable(token) else None
+    if found is None:
+        return render_template("groups/invitation_invalid.html"), 404
+    return _invitation_page(found, forms.ApplicationForm())
+
+
+@invitations_bp.post("/<token>", endpoint="accept")
+def accept_invitation(token: str):
+    found = invitations.find(token) if storable(token) else None
+    if found is None:
+        return render_template("groups/invitation_invalid.html"), 404
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("invitations.show", token=token)))
+    form = forms.ApplicationForm()
+    if found.group.join_policy == JoinPolicy.APPROVAL and not form.validate_on_submit():
+        return _invitation_page(found, form, 422)
+    try:
+        with transaction():
+            found = invitations.find(token)
+            group = found.group
+            name, slug = group.name, group.slug
+            membership = invitations.accept(found, policy.viewer_for(current_user, group),
+                                            form.message.data or "")
+            joined = membership is not None
+    except RuleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("invitations.show", token=token))
+    if not joined:
+        flash(_("Thank you! Your application has been sent to the organisers of %(group)s.",
+                group=name), "success")
+        return redirect(url_for("groups.mine"))
+    flash(_("Welcome to %(group)s! You are now a member.", group=name), "success")
+    return redirect(url_for("groups.show", slug=slug))

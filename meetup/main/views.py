@@ -3,8 +3,8 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from meetup.events.services import going_counts, upcoming_events
-from meetup.extensions import db
+from meetup.database import transaction
+from meetup.events.queries import going_counts, upcoming_events
 from meetup.security import safe_next
 
 bp = Blueprint("main", __name__)
@@ -23,6 +23,6 @@ def set_language():
     if language in current_app.config["LANGUAGES"]:
         session["locale"] = language
         if current_user.is_authenticated:
-            current_user.locale = language
-            db.session.commit()
+            with transaction():
+                current_user.locale = language
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))

@@ -28,6 +28,7 @@ from meetup.models.user import (
     LoginThrottle,
     ProfileVisibility,
     User,
+    hash_password,
     normalise_email,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Visibility",
+    "hash_password",
     "normalise_email",
     "utcnow",
 ]

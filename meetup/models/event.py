@@ -118,6 +118,14 @@ class Event(Base):
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EventStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
     def rsvp_deadline(self) -> datetime:
         return self.rsvp_closes_at or self.starts_at
 
@@ -145,3 +153,11 @@ class RSVP(Base):
     @property
     def seats(self) -> int:
         return 1 + self.guests
+
+    @property
+    def is_going(self) -> bool:
+        return self.status == RSVPStatus.GOING
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RSVPStatus.WAITLIST

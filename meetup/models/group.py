@@ -84,6 +84,10 @@ class Membership(Base):
     def is_organiser(self) -> bool:
         return self.role in (Role.OWNER, Role.ORGANISER)
 
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
 
 class ApplicationStatus(enum.StrEnum):
     PENDING = "pending"
@@ -111,6 +115,18 @@ class Application(Base):
 
     group: Mapped[Group] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ApplicationStatus.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ApplicationStatus.APPROVED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == ApplicationStatus.DECLINED
 
 
 class Invitation(Base):

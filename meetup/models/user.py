@@ -9,9 +9,8 @@ from sqlalchemy import JSON, Enum, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from meetup.config import DEFAULT_TIMEZONE
 from meetup.models.base import Base, UTCDateTime, utcnow
-
-DEFAULT_TIMEZONE = "Europe/Berlin"
 
 
 class ProfileVisibility(enum.StrEnum):
@@ -74,11 +73,21 @@ class User(UserMixin, Base):
         return self.email_verified_at is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash and set (scripts and demo data; requests hash before their transaction)."""
+        self.use_password_hash(hash_password(password))
+
+    def use_password_hash(self, password_hash: str) -> None:
+        """A new password ends every other session (their token no longer matches)."""
+        self.password_hash = password_hash
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    """scrypt: seconds of CPU for an attacker, ~50 ms for us; call it outside a transaction."""
+    return generate_password_hash(password, method="scrypt")
 
 
 def normalise_email(email: str) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from meetup.extensions import db
 from meetup.models import RSVP, Event, Membership, RSVPStatus, User
 from meetup.people.matching import Person, Suggestion, key, suggest
-from meetup.people.privacy import visible_profiles
+from meetup.policy import visible_profiles
 
 
 @dataclass

@@ -6,11 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from meetup import images
+from meetup.database import transaction
 from meetup.extensions import db
 from meetup.models import User
 from meetup.people import forms
 from meetup.people.matching import MAX_ITEMS, MAX_TOPICS, clean_items
-from meetup.people.privacy import may_see_profile, visible_condition
+from meetup.policy import may_see_profile, visible_people
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 PHOTO_SIZE = 400
@@ -29,7 +30,7 @@ def popular_topics(limit: int = 40) -> list[str]:
     profiles the viewer may see."""
     seen, result = set(), []
     for topics in db.session.scalars(select(User.topics).where(
-            User.topics.is_not(None), visible_condition(current_user))
+            User.topics.is_not(None), visible_people(current_user))
                                      .order_by(User.id.desc()).limit(300)):
         for topic in clean_items(topics or [], MAX_TOPICS):
             if topic.casefold() not in seen:
@@ -46,34 +47,40 @@ def edit():
         form.topics.data = ", ".join(current_user.topics or [])
         form.offers.data = "\n".join(current_user.offers or [])
         form.needs.data = "\n".join(current_user.needs or [])
-    if form.validate_on_submit() and save_photo(form):
-        for name in ("headline", "position", "company", "industry", "city", "website",
-                     "linkedin", "xing", "bio", "profile_visibility"):
-            setattr(current_user, name, getattr(form, name).data or "")
-        current_user.topics = clean_items(forms.split_lines(form.topics.data), MAX_TOPICS)
-        current_user.offers = clean_items(forms.split_lines(form.offers.data), MAX_ITEMS)
-        current_user.needs = clean_items(forms.split_lines(form.needs.data), MAX_ITEMS)
-        db.session.commit()
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("people.show", user_id=current_user.id))
+    if form.validate_on_submit():
+        try:
+            photo = new_photo(form)  # resizing is CPU work: before the transaction
+        except images.ImageError as error:
+            form.photo.errors.append(str(error))
+        else:
+            with transaction():
+                save_profile(form, photo)
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("people.show", user_id=current_user.id))
     return render_template("people/edit.html", form=form, missing=missing_parts(current_user),
                            suggestions=popular_topics()), 422 if form.errors else 200
 
 
-def save_photo(form: forms.ProfileForm) -> bool:
-    """Store a new photo or remove the old one; False (with the message next to
-    the field) when the upload is not a usable image."""
+def new_photo(form: forms.ProfileForm) -> str | None:
+    """The photo's file name after this form: a new upload stored, None when
+    removed, else the current one. Raises ImageError for an unusable upload."""
     upload = form.photo.data
     if form.remove_photo.data:
-        current_user.photo = None
-    elif upload and getattr(upload, "filename", ""):
-        try:
-            current_user.photo = images.store("photos", current_user.id,
-                                              upload.read(images.MAX_BYTES + 1), PHOTO_SIZE)
-        except images.ImageError as error:
-            form.photo.errors.append(str(error))
-            return False
-    return True
+        return None
+    if upload and getattr(upload, "filename", ""):
+        png = images.process(upload.read(images.MAX_BYTES + 1), PHOTO_SIZE)
+        return images.store("photos", current_user.id, png)
+    return current_user.photo
+
+
+def save_profile(form: forms.ProfileForm, photo: str | None) -> None:
+    for name in ("headline", "position", "company", "industry", "city", "website",
+                 "linkedin", "xing", "bio", "profile_visibility"):
+        setattr(current_user, name, getattr(form, name).data or "")
+    current_user.topics = clean_items(forms.split_lines(form.topics.data), MAX_TOPICS)
+    current_user.offers = clean_items(forms.split_lines(form.offers.data), MAX_ITEMS)
+    current_user.needs = clean_items(forms.split_lines(form.needs.data), MAX_ITEMS)
+    current_user.photo = photo
 
 
 @bp.get("/<int:user_id>/photo")

@@ -5,42 +5,35 @@ import csv
 import io
 
 import segno
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
 
-from meetup.events import editing, forms, rsvp, timing
-from meetup.events.services import event_counts
-from meetup.events.views import bp, load, render_page
-from meetup.extensions import db
-from meetup.groups.policy import Action, ensure
-from meetup.groups.views import load as load_group
+from meetup import policy
+from meetup.database import transaction
+from meetup.errors import RuleError
+from meetup.events import bp, forms, queries, rsvp, services, timing
+from meetup.events.pages import render_page
 from meetup.labels import INDUSTRIES
-from meetup.models import RSVP, Event, Membership, RSVPStatus, SeriesFrequency, User
+from meetup.models import RSVP, Event, RSVPStatus, SeriesFrequency, User
 from meetup.people.preview import build as build_preview
-from meetup.people.privacy import ANSWERED, may_see_profile, visible_condition
-from meetup.search import contains
+from meetup.policy import Action
 from meetup.urls import external_url
 
 
-def load_managed(event_id: int) -> tuple[Event, object]:
-    event, viewer = load(event_id)
-    ensure(viewer, Action.MANAGE, event.group)
-    return event, viewer
+def load_managed(event_id: int, lock: bool = False) -> tuple[Event, policy.Viewer]:
+    return policy.load_event(event_id, Action.MANAGE, lock=lock)
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 MAX_WALK_IN = 20  # members offered to add at the door, per search
 # A cell starting like this is a formula to spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def schedule_from(form: forms.EventForm) -> editing.Schedule:
-    return editing.Schedule(start=form.starts_at.data, end=form.ends_at.data,
+def schedule_from(form: forms.EventForm) -> services.Schedule:
+    return services.Schedule(start=form.starts_at.data, end=form.ends_at.data,
                             timezone=form.timezone.data, rsvp_opens=form.rsvp_opens_at.data,
                             rsvp_closes=form.rsvp_closes_at.data,
                             folds={key: form.fold(name)
@@ -58,32 +51,34 @@ def fill_times(form: forms.EventForm, event: Event) -> None:
 
 
 def values_from(form: forms.EventForm) -> dict:
-    return {name: getattr(form, name).data for name in editing.EDITABLE} | {
+    return {name: getattr(form, name).data for name in services.EDITABLE} | {
         "description": form.description.data or "", "speaker_bio": form.speaker_bio.data or ""}
 
 
 @bp.route("/new/<slug>", methods=["GET", "POST"])
 @login_required
 def create(slug: str):
-    group, _viewer = load_group(slug, Action.MANAGE)
+    group, _viewer = policy.load_group(slug, Action.MANAGE)
     form = forms.NewEventForm(timezone=group.timezone)
     if form.validate_on_submit():
         repeat = None
         if form.repeat.data:
-            repeat = editing.Repeat(SeriesFrequency(form.repeat.data), form.interval.data or 1,
-                                    form.until.data, form.count.data)
+            repeat = services.Repeat(SeriesFrequency(form.repeat.data),
+                                     form.interval.data or 1, form.until.data, form.count.data)
         try:
-            events = editing.create(group, current_user, values_from(form), schedule_from(form),
-                                    publish=request.form.get("action") != "draft",
-                                    repeat=repeat)
-        except editing.EventError as error:
-            db.session.rollback()
+            with transaction():
+                group, _viewer = policy.load_group(slug, Action.MANAGE)
+                events = services.create(group, current_user, values_from(form),
+                                         schedule_from(form),
+                                         publish=request.form.get("action") != "draft",
+                                         repeat=repeat)
+                first, count = events[0].id, len(events)
+        except RuleError as error:
             form.starts_at.errors.append(str(error))
         else:
-            db.session.commit()
-            flash(_("The event is saved.") if len(events) == 1 else
-                  _("%(num)d dates of the series are saved.", num=len(events)), "success")
-            return redirect(url_for("events.show", event_id=events[0].id))
+            flash(_("The event is saved.") if count == 1 else
+                  _("%(num)d dates of the series are saved.", num=count), "success")
+            return redirect(url_for("events.show", event_id=first))
     return render_template("events/form.html", form=form, group=group, event=None), (
         422 if form.errors else 200)
 
@@ -97,16 +92,17 @@ def edit(event_id: int):
         fill_times(form, event)
     if form.validate_on_submit():
         try:
-            changed = editing.update(event, values_from(form), schedule_from(form),
-                                     following=form.scope.data == "following")
-        except editing.EventError as error:
-            db.session.rollback()
+            with transaction():
+                event, _viewer = load_managed(event_id, lock=True)
+                changed = len(services.update(event, values_from(form), schedule_from(form),
+                                              following=form.scope.data == "following"))
+        except RuleError as error:
             form.starts_at.errors.append(str(error))
+            event, _viewer = load_managed(event_id)
         else:
-            db.session.commit()
             flash(ngettext("The change is saved.", "The change is saved for %(num)d events.",
-                           len(changed)), "success")
-            return redirect(url_for("events.show", event_id=event.id))
+                           changed), "success")
+            return redirect(url_for("events.show", event_id=event_id))
     return render_template("events/form.html", form=form, group=event.group, event=event), (
         422 if form.errors else 200)
 
@@ -114,22 +110,22 @@ def edit(event_id: int):
 @bp.post("/<int:event_id>/duplicate")
 @login_required
 def duplicate(event_id: int):
-    event, _viewer = load_managed(event_id)
-    copy = editing.duplicate(event, current_user)
-    db.session.commit()
+    with transaction():
+        event, _viewer = load_managed(event_id)
+        copy_id = services.duplicate(event, current_user).id
     flash(_("A draft copy one week later was created. Check it and publish it."), "success")
-    return redirect(url_for("events.edit", event_id=copy.id))
+    return redirect(url_for("events.edit", event_id=copy_id))
 
 
 @bp.post("/<int:event_id>/cancel")
 @login_required
 def cancel(event_id: int):
-    event, viewer = load_managed(event_id)
     form = forms.CancelForm()
     if not form.validate_on_submit():
-        return render_page(event, viewer, cancel_form=form, status=422)
-    editing.cancel(event, form.reason.data)
-    db.session.commit()
+        return render_page(*load_managed(event_id), cancel_form=form, status=422)
+    with transaction():
+        event, _viewer = load_managed(event_id, lock=True)
+        services.cancel(event, form.reason.data)
     flash(_("The event is cancelled. It stays visible with your reason."), "success")
     return redirect(url_for("events.show", event_id=event_id))
 
@@ -137,9 +133,9 @@ def cancel(event_id: int):
 @bp.post("/<int:event_id>/publish")
 @login_required
 def publish(event_id: int):
-    event, _viewer = load_managed(event_id)
-    editing.publish(event)
-    db.session.commit()
+    with transaction():
+        event, _viewer = load_managed(event_id)
+        services.publish(event)
     flash(_("The event is published."), "success")
     return redirect(url_for("events.show", event_id=event_id))
 
@@ -147,48 +143,23 @@ def publish(event_id: int):
 @bp.post("/<int:event_id>/delete")
 @login_required
 def delete(event_id: int):
-    event, _viewer = load_managed(event_id)
-    slug = event.group.slug
     try:
-        editing.delete_draft(event)
-    except editing.EventError as error:
+        with transaction():
+            event, _viewer = load_managed(event_id)
+            slug = event.group.slug
+            services.delete_draft(event)
+    except RuleError as error:
         flash(str(error), "error")
         return redirect(url_for("events.show", event_id=event_id))
-    db.session.commit()
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("groups.show", slug=slug))
-
-
-def load_person(event: Event, user_id: int | None) -> tuple[User, RSVP | None]:
-    """Someone organisers may act on at the door: a member of the club or a
-    person who said yes (or waits) for this event. Anyone else is a 404, so
-    the check-in pages never tell whether an account exists."""
-    if user_id is None or not 0 < user_id <= MAX_ID:
-        abort(404)
-    entry = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=user_id))
-    answered = entry is not None and (entry.status in ANSWERED or entry.checked_in_at)
-    if not answered and db.session.scalar(select(Membership.id).filter_by(
-            group_id=event.group_id, user_id=user_id)) is None:
-        abort(404)
-    return db.get_or_404(User, user_id), entry
 
 
 def is_listed(entry: RSVP | None, person: User) -> bool:
     """Named on the check-in list: going or waiting, not hidden, and the
     profile open to this organiser. Everyone else checks in with the ticket."""
-    return (entry is not None and entry.status in ANSWERED and not entry.hidden
-            and may_see_profile(current_user, person))
-
-
-def walk_in_candidates(event: Event):
-    """Members the organiser may see, except those named as going. People
-    going unlisted stay among them: searching their name finds them like
-    any member not registered, so nothing singles them out."""
-    named_going = select(RSVP.user_id).where(RSVP.event_id == event.id, ~RSVP.hidden,
-                                             RSVP.status == RSVPStatus.GOING)
-    return (select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.group_id == event.group_id, visible_condition(current_user),
-                   User.id.not_in(named_going)))
+    return (entry is not None and entry.status in policy.ANSWERED and not entry.hidden
+            and policy.may_see_profile(current_user, person))
 
 
 def back_to_list(event_id: int, q: str = ""):
@@ -200,28 +171,13 @@ def back_to_list(event_id: int, q: str = ""):
 def check_in_list(event_id: int):
     event, _viewer = load_managed(event_id)
     q = request.args.get("q", "").strip()[:100]
-    answered = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
-                .where(RSVP.event_id == event.id,
-                       RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST])))
-    # Names only as far as each person allows; the others check in with their QR code.
-    listed = and_(~RSVP.hidden, visible_condition(current_user))
-    unlisted = db.session.scalar(select(func.count()).select_from(
-        answered.where(~listed).subquery()))
-    query = answered.where(listed)
-    if q:
-        query = query.where(or_(contains(User.name, q), contains(User.company, q)))
-    rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
-    members = []
-    if q:  # only on a search, so no list of names ever singles out unlisted people
-        members = db.session.scalars(
-            walk_in_candidates(event).where(or_(contains(User.name, q),
-                                                contains(User.company, q)))
-            .order_by(func.lower(User.name), User.id).limit(MAX_WALK_IN)).all()
-    arrived = db.session.scalar(select(func.count(RSVP.id)).where(
-        RSVP.event_id == event.id, RSVP.checked_in_at.is_not(None)))
+    rows, unlisted = queries.check_in_rows(event, current_user, q)
+    # Members to add at the door only on a search, so no list of names ever
+    # singles out unlisted people.
+    members = queries.walk_in_candidates(event, current_user, q, MAX_WALK_IN) if q else []
     return render_template("events/check_in.html", event=event, rows=rows, q=q,
-                           members=members, counts=event_counts(event), arrived=arrived,
-                           unlisted=unlisted)
+                           members=members, counts=queries.event_counts(event),
+                           arrived=queries.arrived(event), unlisted=unlisted)
 
 
 @bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["GET", "POST"])
@@ -229,13 +185,15 @@ def check_in_list(event_id: int):
 def check_in_person(event_id: int, user_id: int):
     """The ticket's QR code opens this: organisers confirm with one tap."""
     event, _viewer = load_managed(event_id)
-    person, entry = load_person(event, user_id)
+    person, entry = policy.load_attendee(event, user_id)
     named = is_listed(entry, person)
     if request.method == "GET":
         return render_template("events/check_in_person.html", event=event, person=person,
                                entry=entry, named=named)
-    rsvp.check_in(event.id, person)
-    db.session.commit()
+    with transaction():
+        event, _viewer = load_managed(event_id, lock=True)
+        person, _entry = policy.load_attendee(event, user_id)
+        rsvp.check_in(event, person)
     flash(_("%(name)s is checked in.", name=person.name) if named
           else _("The ticket is checked in."), "success")
     return back_to_list(event_id, request.form.get("q", ""))
@@ -244,36 +202,31 @@ def check_in_person(event_id: int, user_id: int):
 @bp.post("/<int:event_id>/check-in/<int:user_id>/undo")
 @login_required
 def undo_check_in(event_id: int, user_id: int):
-    event, _viewer = load_managed(event_id)
-    person, _entry = load_person(event, user_id)
-    rsvp.undo_check_in(event.id, person)
-    db.session.commit()
+    with transaction():
+        event, _viewer = load_managed(event_id, lock=True)
+        person, _entry = policy.load_attendee(event, user_id)
+        rsvp.undo_check_in(event, person)
     return back_to_list(event_id)
 
 
 @bp.post("/<int:event_id>/walk-in")
 @login_required
 def walk_in(event_id: int):
-    event, _viewer = load_managed(event_id)
-    user_id = request.form.get("user_id", type=int)
-    person = None
-    if user_id is not None and 0 < user_id <= MAX_ID:
-        person = db.session.scalar(walk_in_candidates(event).where(User.id == user_id))
-    if person is None:
-        flash(_("Please choose a member from the list."), "error")
+    try:
+        with transaction():
+            event, _viewer = load_managed(event_id, lock=True)
+            person = queries.walk_in(event, current_user, request.form.get("user_id", type=int))
+            if person is None:
+                raise RuleError(_("Please choose a member from the list."), 422)
+            if request.form.get("action") == "register":
+                rsvp.organiser_set(event, person, RSVPStatus.GOING)
+                message = _("%(name)s is registered.", name=person.name)
+            else:
+                rsvp.check_in(event, person)
+                message = _("%(name)s is checked in.", name=person.name)
+    except RuleError as error:
+        flash(str(error), "error")
         return back_to_list(event_id)
-    if request.form.get("action") == "register":
-        try:
-            rsvp.organiser_set(event.id, person, RSVPStatus.GOING)
-        except rsvp.RSVPError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return back_to_list(event_id)
-        message = _("%(name)s is registered.", name=person.name)
-    else:
-        rsvp.check_in(event.id, person)
-        message = _("%(name)s is checked in.", name=person.name)
-    db.session.commit()
     flash(message, "success")
     return back_to_list(event_id)
 
@@ -281,15 +234,14 @@ def walk_in(event_id: int):
 @bp.post("/<int:event_id>/attendees/<int:user_id>/<any(going, waitlist, not_going):status>")
 @login_required
 def set_attendee(event_id: int, user_id: int, status: str):
-    event, _viewer = load_managed(event_id)
-    person, _entry = load_person(event, user_id)
     try:
-        rsvp.organiser_set(event.id, person, RSVPStatus(status))
-    except rsvp.RSVPError as error:
-        db.session.rollback()
+        with transaction():
+            event, _viewer = load_managed(event_id, lock=True)
+            person, _entry = policy.load_attendee(event, user_id)
+            rsvp.organiser_set(event, person, RSVPStatus(status))
+    except RuleError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("Saved."), "success")
     return back_to_list(event_id)
 

@@ -1,0 +1,126 @@
+"""Reading events: what a visitor may see, how many are going, who is at the door."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from meetup.extensions import db
+from meetup.guards import MAX_ID
+from meetup.models import (
+    RSVP,
+    Event,
+    Group,
+    Membership,
+    RSVPStatus,
+    User,
+    utcnow,
+)
+from meetup.policy import ANSWERED, visible_events, visible_people
+from meetup.search import contains
+
+
+def visible(user: User | None) -> Select:
+    """Events the person may see (``policy.visible_events``), with their clubs."""
+    return (
+        select(Event)
+        .join(Event.group)
+        .where(visible_events(user))
+        .options(joinedload(Event.group))
+    )
+
+
+def upcoming_events(user: User | None, group: Group | None = None,
+                    limit: int = 12) -> Sequence[Event]:
+    query = visible(user).where(Event.ends_at >= utcnow()).order_by(Event.starts_at)
+    if group is not None:
+        query = query.where(Event.group_id == group.id)
+    return db.session.scalars(query.limit(limit)).all()
+
+
+def going_counts(events: Sequence[Event]) -> dict[int, int]:
+    """People going (guests included) per event, in one query."""
+    if not events:
+        return {}
+    rows = db.session.execute(
+        select(RSVP.event_id, func.count(RSVP.id) + func.coalesce(func.sum(RSVP.guests), 0))
+        .where(RSVP.event_id.in_([event.id for event in events]),
+               RSVP.status == RSVPStatus.GOING)
+        .group_by(RSVP.event_id)
+    )
+    return {event_id: int(count) for event_id, count in rows}
+
+
+def event_counts(event: Event) -> dict[str, int | None]:
+    """Seats taken (guests included), people waiting, seats left: one query."""
+    seats = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.GOING, 1 + RSVP.guests),
+                                        else_=0)), 0)
+    waiting = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.WAITLIST, 1),
+                                          else_=0)), 0)
+    going, waitlist = db.session.execute(
+        select(seats, waiting).where(RSVP.event_id == event.id)).one()
+    left = None if event.capacity is None else max(event.capacity - going, 0)
+    return {"going": int(going), "waitlist": int(waitlist), "left": left}
+
+
+def seats_taken(event: Event) -> int:
+    """Seats held by people going, guests included."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(1 + RSVP.guests), 0))
+        .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING))
+
+
+def waitlist_position(rsvp: RSVP) -> int | None:
+    if rsvp.status != RSVPStatus.WAITLIST:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(RSVP.id)).where(
+            RSVP.event_id == rsvp.event_id, RSVP.status == RSVPStatus.WAITLIST,
+            (RSVP.waitlisted_at < rsvp.waitlisted_at)
+            | ((RSVP.waitlisted_at == rsvp.waitlisted_at) & (RSVP.id < rsvp.id))))
+    return ahead + 1
+
+
+def check_in_rows(event: Event, organiser: User, q: str = "") -> tuple[list[RSVP], int]:
+    """People going or waiting, named as far as each allows (the others check in
+    with their QR code), and how many are not named."""
+    answered = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
+                .where(RSVP.event_id == event.id, RSVP.status.in_(ANSWERED)))
+    listed = and_(~RSVP.hidden, visible_people(organiser))
+    unlisted = db.session.scalar(select(func.count()).select_from(
+        answered.where(~listed).subquery()))
+    query = answered.where(listed)
+    if q:
+        query = query.where(or_(contains(User.name, q), contains(User.company, q)))
+    rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
+    return list(rows), unlisted
+
+
+def _walk_in_candidates(event: Event, organiser: User) -> Select:
+    """Members the organiser may see, except those named as going. People
+    going unlisted stay among them: searching their name finds them like
+    any member not registered, so nothing singles them out."""
+    named_going = select(RSVP.user_id).where(RSVP.event_id == event.id, ~RSVP.hidden,
+                                             RSVP.status == RSVPStatus.GOING)
+    return (select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == event.group_id, visible_people(organiser),
+                   User.id.not_in(named_going)))
+
+
+def walk_in_candidates(event: Event, organiser: User, q: str, limit: int) -> list[User]:
+    return list(db.session.scalars(
+        _walk_in_candidates(event, organiser)
+        .where(or_(contains(User.name, q), contains(User.company, q)))
+        .order_by(func.lower(User.name), User.id).limit(limit)))
+
+
+def walk_in(event: Event, organiser: User, user_id: int | None) -> User | None:
+    """The member chosen at the door, if the organiser may pick them."""
+    if user_id is None or not 0 < user_id <= MAX_ID:
+        return None
+    return db.session.scalar(_walk_in_candidates(event, organiser).where(User.id == user_id))
+
+
+def arrived(event: Event) -> int:
+    return db.session.scalar(select(func.count(RSVP.id)).where(
+        RSVP.event_id == event.id, RSVP.checked_in_at.is_not(None)))

@@ -1,0 +1,292 @@
+"""Who may see and do what: the one place that answers it.
+
+Pages, lists, search, feeds, exports and the API ask here. Each kind of thing
+has one SQL condition (``visible_groups``, ``visible_events``, ``visible_people``)
+so lists filter in the database, and one Python answer for a single object. An
+outsider is never told that a private group exists: every denial there is a 404.
+The ``load_…`` helpers turn a URL into an object and the visitor's standing, or
+into the right denial.
+"""
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy.orm import joinedload
+
+from meetup.extensions import db, login_manager
+from meetup.guards import MAX_ID
+from meetup.models import (
+    RSVP,
+    Application,
+    ApplicationStatus,
+    Ban,
+    Event,
+    EventStatus,
+    EventVisibility,
+    Group,
+    JoinPolicy,
+    Membership,
+    ProfileVisibility,
+    Role,
+    RSVPStatus,
+    User,
+    Visibility,
+)
+from meetup.search import equals
+
+ANSWERED = (RSVPStatus.GOING, RSVPStatus.WAITLIST)
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"  # the group page and its public content
+    VIEW_MEMBERS = "view_members"  # the member directory, members-only events
+    JOIN = "join"  # become a member at once (open groups)
+    APPLY = "apply"  # ask to join (approval groups)
+    ACCEPT_INVITATION = "accept_invitation"  # any policy, with a valid invitation
+    LEAVE = "leave"
+    MANAGE = "manage"  # applications, invitations, members, titles, settings
+    OWN = "own"  # roles, ownership
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A person (or nobody) in relation to one group. The only place a ban is read."""
+
+    user: User | None
+    membership: Membership | None = None
+    banned: bool = False
+    application: Application | None = None
+    owner_count: int = 0
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def role(self) -> Role | None:
+        return self.membership.role if self.membership else None
+
+    @property
+    def has_pending_application(self) -> bool:
+        return (self.application is not None
+                and self.application.status == ApplicationStatus.PENDING)
+
+
+def signed_in(user: User | None) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def viewer_for(user: User | None, group: Group) -> Viewer:
+    """Load the person's standing in the group (up to three small indexed queries)."""
+    user = signed_in(user)
+    if user is None:
+        return Viewer(user=None)
+    ban = select(Ban.id).where(Ban.group_id == group.id, Ban.user_id == user.id).exists()
+    row = db.session.execute(select(Membership, ban).where(
+        Membership.group_id == group.id, Membership.user_id == user.id)).first()
+    membership, banned = row if row is not None else (None, db.session.scalar(select(ban)))
+    application = None if membership else db.session.scalar(
+        select(Application).filter_by(group_id=group.id, user_id=user.id))
+    owners = 0
+    if membership is not None and membership.role == Role.OWNER:
+        owners = db.session.scalar(
+            select(db.func.count(Membership.id)).filter_by(group_id=group.id, role=Role.OWNER))
+    return Viewer(user=user, membership=membership, banned=banned, application=application,
+                  owner_count=owners)
+
+
+def can(viewer: Viewer, action: Action, group: Group) -> bool:
+    outsider = viewer.user is not None and not viewer.is_member and not viewer.banned
+    public = group.visibility == Visibility.PUBLIC
+    match action:
+        case Action.VIEW:
+            return public or viewer.is_member
+        case Action.VIEW_MEMBERS:
+            return viewer.is_member
+        case Action.JOIN:
+            return outsider and public and group.join_policy == JoinPolicy.OPEN
+        case Action.APPLY:
+            return (outsider and public and group.join_policy == JoinPolicy.APPROVAL
+                    and not viewer.has_pending_application)
+        case Action.ACCEPT_INVITATION:
+            return viewer.user is not None and not viewer.banned
+        case Action.LEAVE:
+            return viewer.is_member and not is_last_owner(viewer, viewer.membership)
+        case Action.MANAGE:
+            return viewer.role in (Role.OWNER, Role.ORGANISER)
+        case Action.OWN:
+            return viewer.role == Role.OWNER
+    return False
+
+
+def ensure(viewer: Viewer, action: Action, group: Group) -> None:
+    """Abort unless allowed: 404 where the group is not visible, a login for
+    anonymous visitors, 403 for everyone else."""
+    if can(viewer, action, group):
+        return
+    if not can(viewer, Action.VIEW, group):
+        abort(404)
+    if viewer.user is None:
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+# --- members and their ranks ---------------------------------------------------
+
+def is_last_owner(viewer: Viewer, membership: Membership) -> bool:
+    """The group's only owner, who may neither leave nor step down."""
+    return membership.role == Role.OWNER and viewer.owner_count <= 1
+
+
+def may_change_member(viewer: Viewer, target: Membership) -> bool:
+    """Organisers manage members; only owners manage organisers and owners.
+    Nobody removes themselves this way (that is leaving)."""
+    if viewer.membership is None or target.id == viewer.membership.id:
+        return False
+    return viewer.role == Role.OWNER or (viewer.role == Role.ORGANISER
+                                         and not target.is_organiser)
+
+
+def may_set_roles(viewer: Viewer) -> bool:
+    return viewer.role == Role.OWNER
+
+
+def may_hand_over_to(viewer: Viewer, target: Membership) -> bool:
+    return (viewer.role == Role.OWNER and viewer.membership is not None
+            and target.id != viewer.membership.id and target.role != Role.OWNER)
+
+
+# --- events ----------------------------------------------------------------------
+
+def member_group_ids(user: User) -> Select:
+    return select(Membership.group_id).where(Membership.user_id == user.id)
+
+
+def visible_groups(user: User | None) -> ColumnElement[bool]:
+    """SQL on Group rows: public groups, plus the person's own."""
+    condition = Group.visibility == Visibility.PUBLIC
+    if signed_in(user) is not None:
+        condition = condition | Group.id.in_(member_group_ids(user))
+    return condition
+
+
+def visible_events(user: User | None) -> ColumnElement[bool]:
+    """SQL for ``can_see_event`` on rows of Event joined with its Group:
+    published or cancelled, and public events of public groups or any event
+    of the person's own groups (a ban ends the membership, and with it this)."""
+    condition = (Group.visibility == Visibility.PUBLIC) & (
+        Event.visibility == EventVisibility.PUBLIC)
+    if signed_in(user) is not None:
+        condition = or_(condition, Event.group_id.in_(member_group_ids(user)))
+    return and_(Event.status != EventStatus.DRAFT, condition)
+
+
+def can_see_event(viewer: Viewer, event: Event) -> bool:
+    """Drafts: organisers only. Otherwise the group must be visible, and
+    members-only events need membership."""
+    if event.status == EventStatus.DRAFT:
+        return can(viewer, Action.MANAGE, event.group)
+    if not can(viewer, Action.VIEW, event.group):
+        return False
+    return event.visibility == EventVisibility.PUBLIC or viewer.is_member
+
+
+def can_rsvp(viewer: Viewer, event: Event) -> bool:
+    """Members for any event of their group; other signed-in people only for
+    public events of public groups; never the banned."""
+    if viewer.user is None or viewer.banned or not can_see_event(viewer, event):
+        return False
+    return viewer.is_member or (event.group.visibility == Visibility.PUBLIC
+                                and event.visibility == EventVisibility.PUBLIC)
+
+
+def may_see_attendees(viewer: Viewer, mine: RSVP | None) -> bool:
+    """The attendee preview: members of the club, and people going or waiting."""
+    return viewer.is_member or (mine is not None and mine.status in ANSWERED)
+
+
+def may_see_online_link(mine: RSVP | None) -> bool:
+    """The online link of an event is for the people going."""
+    return mine is not None and mine.status == RSVPStatus.GOING
+
+
+# --- people ----------------------------------------------------------------------
+
+def visible_people(viewer: User | None) -> ColumnElement[bool]:
+    """SQL on User rows: whose name and profile ``viewer`` may see. The owner
+    of a profile decides: everyone signed in, fellow members, or fellow attendees."""
+    viewer = signed_in(viewer)
+    if viewer is None:
+        return false()  # no profile is public to anonymous visitors
+    shares_group = User.id.in_(select(Membership.user_id).where(
+        Membership.group_id.in_(member_group_ids(viewer))))
+    my_events = select(RSVP.event_id).where(RSVP.user_id == viewer.id,
+                                            RSVP.status.in_(ANSWERED))
+    shares_event = User.id.in_(select(RSVP.user_id).where(RSVP.status.in_(ANSWERED),
+                                                          RSVP.event_id.in_(my_events)))
+    return or_(
+        User.id == viewer.id,
+        User.profile_visibility == ProfileVisibility.SIGNED_IN,
+        and_(User.profile_visibility == ProfileVisibility.MEMBERS, shares_group),
+        and_(User.profile_visibility == ProfileVisibility.ATTENDEES, shares_event),
+    )
+
+
+def visible_profiles(viewer: User | None, owners: Iterable[User]) -> set[int]:
+    """Ids of ``owners`` whose profile ``viewer`` may see, in one query."""
+    ids = [owner.id for owner in owners]
+    if not ids or signed_in(viewer) is None:
+        return set()
+    return set(db.session.scalars(select(User.id).where(User.id.in_(ids),
+                                                        visible_people(viewer))))
+
+
+def may_see_profile(viewer: User | None, owner: User) -> bool:
+    return owner.id in visible_profiles(viewer, [owner])
+
+
+# --- from a URL to an object, or the right denial --------------------------------
+
+def load_group(slug: str, action: Action = Action.VIEW) -> tuple[Group, Viewer]:
+    group = db.first_or_404(select(Group).where(equals(Group.slug, slug)))
+    viewer = viewer_for(current_user, group)
+    ensure(viewer, action, group)
+    return group, viewer
+
+
+def load_event(event_id: int, action: Action = Action.VIEW,
+               lock: bool = False) -> tuple[Event, Viewer]:
+    """The event and the visitor's standing in its club, or 404. ``MANAGE``
+    asks for an organiser. ``lock`` locks the event row for a change of its
+    RSVPs (``FOR UPDATE`` on PostgreSQL; a ``transaction()`` holds SQLite's lock)."""
+    query = select(Event).where(Event.id == event_id).options(
+        joinedload(Event.group, innerjoin=True))
+    if lock:
+        query = query.with_for_update(of=Event).execution_options(populate_existing=True)
+    event = db.session.scalar(query)
+    if event is None:
+        abort(404)
+    viewer = viewer_for(current_user, event.group)
+    if not can_see_event(viewer, event):
+        abort(404)
+    if action != Action.VIEW:
+        ensure(viewer, action, event.group)
+    return event, viewer
+
+
+def load_attendee(event: Event, user_id: int | None) -> tuple[User, RSVP | None]:
+    """Someone organisers may act on at the door: a member of the club or a
+    person who said yes (or waits) for this event. Anyone else is a 404, so
+    the check-in pages never tell whether an account exists."""
+    if user_id is None or not 0 < user_id <= MAX_ID:
+        abort(404)
+    entry = db.session.scalar(select(RSVP).filter_by(event_id=event.id, user_id=user_id))
+    answered = entry is not None and (entry.status in ANSWERED or entry.checked_in_at)
+    if not answered and db.session.scalar(select(Membership.id).filter_by(
+            group_id=event.group_id, user_id=user_id)) is None:
+        abort(404)
+    return db.get_or_404(User, user_id), entry
