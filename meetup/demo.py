@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from meetup.events import rsvp
-from meetup.events.services import Repeat, Schedule, create
+from meetup.events.services import Repeat, Schedule, cancel, create
 from meetup.extensions import db
 from meetup.models import (
     DEFAULT_TIMEZONE,
@@ -16,7 +16,6 @@ from meetup.models import (
     ApplicationStatus,
     Event,
     EventKind,
-    EventStatus,
     EventVisibility,
     Group,
     Invitation,
@@ -99,13 +98,14 @@ EVENTS = [
      "Dattler am Schlossberg", "Am Schlossberg 1, 79104 Freiburg", EventVisibility.MEMBERS),
 ]
 
+# Cancelled after people had said yes, with the organiser's reason.
+CANCELLATIONS = {
+    "Workshop: LinkedIn für Selbstständige":
+        "Die Referentin ist erkrankt – wir holen den Workshop im Frühjahr nach.",
+}
 # Per-event details beyond the table above.
 EXTRAS = {
     "Clubabend im Zoo": {"capacity": 9, "guests_allowed": 1},  # fully booked, waitlist
-    "Workshop: LinkedIn für Selbstständige": {
-        "status": EventStatus.CANCELLED,
-        "cancel_reason": "Die Referentin ist erkrankt – wir holen den Workshop im Frühjahr nach.",
-    },
     "Vortrag: Fachkräfte gewinnen und halten": {
         "speaker": "Dr. Katrin Schulz",
         "speaker_bio": "Personalvorständin und Autorin von *Gute Leute finden*.",
@@ -299,4 +299,7 @@ def seed() -> dict[str, int]:
     _seed_invitation(users, groups)
     events = _seed_events(groups) + _seed_series(users, groups)
     _seed_rsvps(events)
+    for event in events:
+        if event.title in CANCELLATIONS:
+            cancel(event, CANCELLATIONS[event.title])
     return {"users": len(users), "groups": len(groups), "events": len(events)}

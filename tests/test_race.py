@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from meetup.events.rsvp import waitlist_position
+from meetup.events.queries import waitlist_position
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, RSVPStatus, User
 from tests.conftest import PASSWORD, _default_password_hash

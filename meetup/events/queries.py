@@ -63,13 +63,6 @@ def event_counts(event: Event) -> dict[str, int | None]:
     return {"going": int(going), "waitlist": int(waitlist), "left": left}
 
 
-def seats_taken(event: Event) -> int:
-    """Seats held by people going, guests included."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(1 + RSVP.guests), 0))
-        .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING))
-
-
 def waitlist_position(rsvp: RSVP) -> int | None:
     if rsvp.status != RSVPStatus.WAITLIST:
         return None

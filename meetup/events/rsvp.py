@@ -17,11 +17,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meetup.database import begin_writing
 from meetup.errors import RuleError
-from meetup.events.queries import seats_taken
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, RSVPStatus, User, utcnow
 from meetup.policy import Viewer, can_rsvp
@@ -127,6 +126,13 @@ def lock_event(event_id: int) -> Event:
     if event is None:
         raise RuleError(_l("This event does not exist."), 404)
     return event
+
+
+def seats_taken(event: Event) -> int:
+    """Seats held by people going, guests included (read under the event's lock)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(1 + RSVP.guests), 0))
+        .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING))
 
 
 def mine(event: Event, user: User | None) -> RSVP | None:
