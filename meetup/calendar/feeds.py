@@ -102,7 +102,8 @@ def first_seen(key: str, etag: str) -> datetime:
 
 
 def _move_on(key: str, etag: str) -> datetime:
-    state = db.session.get(FeedState, key)
+    # Read again, locked: another process may have moved it on meanwhile.
+    state = db.session.get(FeedState, key, with_for_update=True, populate_existing=True)
     now = utcnow().replace(microsecond=0)
     if state is None:
         state = FeedState(key=key, etag=etag, modified_at=now)
