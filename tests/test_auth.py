@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User
-from tests.conftest import PASSWORD, csrf_token, get_user, login, submit
+from tests.helpers import PASSWORD, csrf_token, get_user, log_in, submit
 
 
 def user_count(app) -> int:
@@ -94,7 +94,7 @@ def test_the_database_refuses_a_second_account_for_the_same_address(app, make_us
 
 def test_login_and_logout(app, client, make_user):
     make_user()
-    response = login(client)
+    response = log_in(client, "mara@example.com")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     home = client.get("/").get_data(as_text=True)
     assert "Abmelden" in home
@@ -107,8 +107,8 @@ def test_login_and_logout(app, client, make_user):
 
 def test_login_errors_do_not_reveal_whether_the_email_exists(client, make_user):
     make_user()
-    wrong_password = login(client, password="wrong password!")
-    unknown_email = login(client, email="nobody@example.com")
+    wrong_password = log_in(client, "mara@example.com", password="wrong password!")
+    unknown_email = log_in(client, email="nobody@example.com")
     assert wrong_password.status_code == unknown_email.status_code == 422
 
     def error(response):
@@ -121,16 +121,16 @@ def test_login_errors_do_not_reveal_whether_the_email_exists(client, make_user):
 
 def test_remember_me_sets_a_lasting_cookie(client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     assert client.get_cookie("remember_token") is None
     submit(client, "/auth/logout", {}, page="/")
-    login(client, remember="y")
+    log_in(client, "mara@example.com", remember="y")
     assert client.get_cookie("remember_token") is not None
 
 
 def test_remember_cookie_alone_keeps_the_person_logged_in(app, client, make_user):
     make_user()
-    login(client, remember="y")
+    log_in(client, "mara@example.com", remember="y")
     remember = client.get_cookie("remember_token").value
     fresh = app.test_client()
     fresh.set_cookie("remember_token", remember)
@@ -143,14 +143,14 @@ def test_remember_cookie_alone_keeps_the_person_logged_in(app, client, make_user
 )
 def test_open_redirects_are_refused(client, make_user, target):
     make_user()
-    response = login(client, next=target)
+    response = log_in(client, "mara@example.com", next=target)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_safe_next_is_followed(client, make_user):
     make_user()
-    response = login(client, next="/account/")
+    response = log_in(client, "mara@example.com", next="/account/")
     assert response.headers["Location"] == "/account/"
 
 
@@ -252,9 +252,9 @@ def test_password_reset_is_rate_limited(client):
 
 def test_change_password_logs_out_other_devices(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     other_device = app.test_client()
-    login(other_device)
+    log_in(other_device, "mara@example.com")
     response = submit(client, "/account/password", {
         "password-current_password": PASSWORD, "password-password": "a-new-password-9"},
         page="/account/")
@@ -266,7 +266,7 @@ def test_change_password_logs_out_other_devices(app, client, make_user):
 
 def test_change_password_needs_the_current_one(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/password", {
         "password-current_password": "not my password",
         "password-password": "a-new-password-9"}, page="/account/")
@@ -277,7 +277,7 @@ def test_change_password_needs_the_current_one(app, client, make_user):
 
 def test_change_email_is_confirmed_from_the_new_address(app, client, make_user, mailbox):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/email", {
         "email-email": "Mara.Neu@example.com", "email-current_password": PASSWORD},
         page="/account/")
@@ -297,7 +297,7 @@ def test_change_email_is_confirmed_from_the_new_address(app, client, make_user, 
 def test_change_email_to_a_taken_address_is_refused(app, client, make_user, mailbox):
     make_user()
     make_user(email="other@example.com", name="Other")
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/email", {
         "email-email": "OTHER@example.com", "email-current_password": PASSWORD},
         page="/account/")
@@ -308,7 +308,7 @@ def test_change_email_to_a_taken_address_is_refused(app, client, make_user, mail
 
 def test_settings_save_language_and_time_zone(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/", {
         "settings-name": " Mara B. ", "settings-locale": "en",
         "settings-timezone": "America/New_York"})
@@ -321,7 +321,7 @@ def test_settings_save_language_and_time_zone(app, client, make_user):
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "Factory", "Etc/GMT+5"])
 def test_settings_refuse_an_unknown_time_zone(app, client, make_user, zone):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/", {
         "settings-name": "Mara", "settings-locale": "", "settings-timezone": zone})
     assert response.status_code == 422
@@ -338,7 +338,7 @@ def test_mail_server_down_does_not_lose_the_sign_up(app, client, mailbox):
 
 def test_cookies_replayed_after_logout_do_not_log_in(app, client, make_user):
     make_user()
-    login(client, remember="y")
+    log_in(client, "mara@example.com", remember="y")
     session = client.get_cookie("session").value
     remember = client.get_cookie("remember_token").value
     assert submit(client, "/auth/logout", {}, page="/").status_code == 302

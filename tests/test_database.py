@@ -9,7 +9,7 @@ from meetup import database
 from meetup.auth import services as auth_services
 from meetup.extensions import db
 from meetup.models import User
-from tests.conftest import PASSWORD, login, submit
+from tests.helpers import PASSWORD, log_in, submit
 
 only_sqlite = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
 
@@ -52,7 +52,7 @@ def test_checking_a_password_holds_no_write_lock(app, client, make_user, sqlite_
                                                  monkeypatch):
     make_user()
     seen = probe_during(monkeypatch, sqlite_path, auth_services, "check_password_hash")
-    assert login(client).status_code == 302
+    assert log_in(client, "mara@example.com").status_code == 302
     assert seen == [True]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from meetup.extensions import db
 from meetup.models import Application, Ban, Group
-from tests.conftest import login, submit
+from tests.helpers import log_in, submit
 
 ROLES = ["anonymous", "outsider", "applicant", "member", "organiser", "owner", "banned"]
 KINDS = ["public-open", "public-approval", "private-approval"]
@@ -92,7 +92,7 @@ def world(app, make_user, make_group, add_member):
 def client_for(app, role):
     client = app.test_client()
     if role != "anonymous":
-        assert login(client, f"{role}@example.com").status_code == 302
+        assert log_in(client, f"{role}@example.com").status_code == 302
     return client
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from meetup.extensions import db
 from meetup.groups import invitations
 from meetup.models import Application, Group, Invitation, Membership, User, utcnow
-from tests.conftest import login, submit
+from tests.helpers import log_in, submit
 
 
 def group_of(app, slug):
@@ -42,7 +42,7 @@ def test_link_invitation_to_a_private_invite_only_group(app, client, make_user, 
     # Anonymous visitors see the invitation and are asked to log in or sign up.
     page = client.get(f"/invite/{token}").get_data(as_text=True)
     assert "Gründerkreis" in page and "/auth/signup?next=/invite/" in page
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/invite/{token}", {})
     assert response.headers["Location"] == f"/groups/{slug}"
     assert user_id in member_ids(app, slug)
@@ -55,7 +55,7 @@ def test_invitation_to_an_approval_group_files_an_application(app, client, make_
     user_id, _ = make_user()
     slug = make_group(owner_id, "Privatkreis", visibility="private", join_policy="approval")
     token = make_link(app, slug, owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/invite/{token}", {"message": ""})
     assert response.status_code == 422
     response = submit(client, f"/invite/{token}", {"message": "Ich komme aus Münster."})
@@ -82,11 +82,11 @@ def test_expired_used_up_revoked_and_unknown_invitations(app, client, make_user,
 
     assert client.get("/invite/not-a-token").status_code == 404
     second = app.test_client()
-    login(second, "second@example.com")
+    log_in(second, "second@example.com")
     assert submit(second, f"/invite/{once}", {}).status_code == 302
     assert second_id in member_ids(app, slug)
 
-    login(client)
+    log_in(client, "mara@example.com")
     for token in (expired, once, revoked):
         page = client.get(f"/invite/{token}")
         assert page.status_code == 410
@@ -140,7 +140,7 @@ def test_banned_people_cannot_use_an_invitation(app, client, make_user, make_gro
     with app.app_context():
         db.session.add(Ban(group_id=group_of(app, slug), user_id=user_id))
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/invite/{token}", {}, follow_redirects=True)
     assert "nicht beitreten" in response.get_data(as_text=True)
     assert user_id not in member_ids(app, slug)
@@ -150,7 +150,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
                                                       mailbox):
     owner_id, _ = make_user()
     slug = make_group(owner_id, visibility="private", join_policy="invite")
-    login(client)
+    log_in(client, "mara@example.com")
     page = f"/groups/{slug}/manage/invitations"
     response = submit(client, f"/groups/{slug}/manage/invitations/link",
                       {"link-days": "14", "link-max_uses": "25"}, page=page,
@@ -172,7 +172,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
 def test_bad_email_invitation_changes_nothing(app, client, make_user, make_group, mailbox):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/manage/invitations/email",
                       {"mail-emails": "good@example.com\nkaputt"},
                       page=f"/groups/{slug}/manage/invitations")
@@ -187,7 +187,7 @@ def test_bad_email_invitation_changes_nothing(app, client, make_user, make_group
 def test_link_form_bad_input(app, client, make_user, make_group):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/manage/invitations/link",
                       {"link-days": "0", "link-max_uses": "-3"},
                       page=f"/groups/{slug}/manage/invitations")
@@ -210,7 +210,7 @@ def test_csv_import_invites_good_rows_and_reports_bad_ones(app, client, make_use
                                                           mailbox):
     owner_id, _ = make_user("owner@example.com")
     slug = make_group(owner_id, visibility="private", join_policy="invite")
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     from io import BytesIO
 
     response = submit(client, f"/groups/{slug}/manage/invitations/import",
@@ -248,7 +248,7 @@ def test_csv_import_reads_comma_files_without_header(app, make_user, make_group)
 def test_csv_import_without_a_file_is_refused(app, client, make_user, make_group):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/manage/invitations/import", {},
                       page=f"/groups/{slug}/manage/invitations")
     assert response.status_code == 422
@@ -294,7 +294,7 @@ def test_unreadable_csv_files_are_refused_next_to_the_field(app, client, make_us
                                                             message):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = import_file(client, slug, data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -309,7 +309,7 @@ def test_csv_in_the_encodings_excel_writes(app, client, make_user, make_group, m
                                            encoding):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     text = "Name;E-Mail\r\nJürgen Müßig;juergen@example.com\r\n"
     response = import_file(client, slug, text.encode(encoding))
     assert response.status_code == 200
@@ -323,7 +323,7 @@ def test_csv_over_the_size_limit_is_refused(app, client, make_user, make_group, 
     monkeypatch.setattr(invitations, "MAX_CSV_BYTES", 10_000)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = import_file(client, slug, b"a;b@example.com\n" * 1_000)
     assert response.status_code == 422
     assert "zu groß (höchstens 2 MB)" in response.get_data(as_text=True)

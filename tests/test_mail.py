@@ -1,7 +1,7 @@
 """The mail service: SMTP when configured, the log when not."""
 
 from meetup.mail import send_mail
-from tests.conftest import submit
+from tests.helpers import submit
 
 
 def test_without_a_mail_server_mails_go_to_the_log(app, client, caplog, mailbox):

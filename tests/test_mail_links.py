@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import Application
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token
 
 SITE = "https://treffpunkt.example.org"
 # The request arrives with "Host: evil.example" (and proxy headers claiming it, too).
@@ -22,7 +22,7 @@ def forged(client, url: str, data: dict, page: str | None = None):
     return client.post(url, data={"csrf_token": csrf_token(html), **data}, **FORGED)
 
 
-def login(client, email="mara@example.com"):
+def log_in_forged(client, email: str):
     response = forged(client, "/auth/login", {"email": email, "password": PASSWORD})
     assert response.status_code == 302
 
@@ -56,7 +56,7 @@ def test_verification_mail_links_to_the_site_not_the_forged_host(site, client, m
 
 def test_resent_verification_mail_links_to_the_site(site, client, make_user, mailbox):
     make_user(verified=False)
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, "/auth/resend", {}, page="/account/")
     assert response.status_code == 302
     assert_site_links(mailbox.wait_for("mara@example.com")[-1], "/auth/verify/")
@@ -75,7 +75,7 @@ def test_reset_mail_links_to_the_site_not_the_forged_host(site, client, make_use
 
 def test_email_change_mail_links_to_the_site(site, client, make_user, mailbox):
     make_user()
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, "/account/email", {
         "email-email": "mara.neu@example.com", "email-current_password": PASSWORD},
         page="/account/")
@@ -87,7 +87,7 @@ def test_group_invitation_mail_links_to_the_site(site, client, make_user, make_g
                                                  mailbox):
     owner_id, _ = make_user()
     slug = make_group(owner_id, visibility="private", join_policy="invite")
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, f"/groups/{slug}/manage/invitations/email",
                       {"mail-emails": "eva@example.com"},
                       page=f"/groups/{slug}/manage/invitations")
@@ -100,10 +100,10 @@ def test_application_approval_mail_links_to_the_site(site, client, make_user, ma
     owner_id, _ = make_user("owner@example.com")
     make_user()
     slug = make_group(owner_id, join_policy="approval")
-    login(client)
+    log_in_forged(client, "mara@example.com")
     forged(client, f"/groups/{slug}/apply", {"message": "Ich bin Steuerberaterin."})
     organiser = site.test_client()
-    login(organiser, "owner@example.com")
+    log_in_forged(organiser, "owner@example.com")
     with site.app_context():
         application_id = db.session.scalar(select(Application.id))
     response = forged(organiser, f"/groups/{slug}/manage/applications/{application_id}/approve",
@@ -114,7 +114,7 @@ def test_application_approval_mail_links_to_the_site(site, client, make_user, ma
 
 def test_new_calendar_feed_address_is_shown_under_the_site(site, client, make_user):
     make_user()
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, "/account/calendar/new", {}, page="/account/")
     assert response.status_code == 302
     html = client.get("/account/", **FORGED).get_data(as_text=True)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from meetup.events.rsvp import waitlist_position
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, RSVPStatus, User
-from tests.conftest import PASSWORD, _default_password_hash
+from tests.helpers import PASSWORD, default_password_hash
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +130,7 @@ def test_fifty_people_for_five_seats(app, server, make_user, make_group, make_ev
         people = []
         for number in range(5 + CROWD):
             user = User(email=f"p{number}@example.com", name=f"Person {number}",
-                        password_hash=_default_password_hash(), email_verified_at=None)
+                        password_hash=default_password_hash(), email_verified_at=None)
             db.session.add(user)
             db.session.flush()
             db.session.add(Membership(group_id=group_id, user_id=user.id))
@@ -187,7 +187,7 @@ def test_fifty_people_log_in_at_once(app, server, make_user):
     with app.app_context():
         for number in range(CROWD):
             db.session.add(User(email=f"guest{number}@example.com", name=f"Guest {number}",
-                                password_hash=_default_password_hash()))
+                                password_hash=default_password_hash()))
         db.session.commit()
     visitors = [Visitor(server) for _ in range(CROWD)]
     tokens = [visitor.csrf("/auth/login") for visitor in visitors]

@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 from meetup import images
 from meetup.extensions import db
 from meetup.models import Group, User
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, log_in
 
 MB = 1024 * 1024
 
@@ -63,7 +63,7 @@ def olga(app, make_user, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     user_id, _ = make_user("olga@example.com", name="Olga Beispiel")
     client = app.test_client()
-    login(client, "olga@example.com")
+    log_in(client, "olga@example.com")
     return client, user_id
 
 

@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.helpers import log_in
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -55,8 +57,6 @@ def page(page):
 @pytest.fixture
 def signed_in_pages(browser, live_server):
     """Factory: one logged-in German browser page per email, each in its own context."""
-    from tests.browser.test_club_journey import log_in
-
     contexts = []
 
     def open_pages(*emails):
