@@ -37,6 +37,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def database_uri(sqlite_uri):
+    """Journeys run on SQLite only: every other database test covers PostgreSQL too."""
+    return sqlite_uri
+
+
+@pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
