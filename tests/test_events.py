@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from meetup.events import editing
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, SeriesFrequency, User
-from tests.helpers import log_in, submit
+from tests.helpers import log_in, redirects_to, submit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
@@ -35,6 +35,15 @@ def events_of(app, slug):
                                   .order_by(Event.starts_at)).all()
 
 
+def created(app, slug, response) -> Event:
+    """The one event of the group, made by the form that gave ``response``,
+    which leads to the event's page."""
+    events = events_of(app, slug)
+    assert len(events) == 1, response.get_data(as_text=True)[:500]
+    redirects_to(response, f"/events/{events[0].id}")
+    return events[0]
+
+
 @pytest.mark.parametrize(("day", "utc_hour"), [
     (date(2027, 3, 27), 18),  # Saturday before the spring switch: CET, UTC+1
     (date(2027, 3, 28), 17),  # the switch day itself: CEST, UTC+2
@@ -46,11 +55,10 @@ def test_19_00_berlin_is_stored_in_utc_and_shown_as_19_00(app, client, club, day
     log_in(client, "owner@example.com")
     start = datetime.combine(day, datetime.min.time()).replace(hour=19)
     response = submit(client, f"/events/new/{slug}", form_for(start))
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    event = events_of(app, slug)[0]
+    event = created(app, slug, response)
     assert event.starts_at == datetime.combine(day, datetime.min.time()).replace(
         hour=utc_hour, tzinfo=UTC)
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "19:00–22:00 Uhr" in html
     assert f'datetime="{day.isoformat()}T19:00' in html
 
@@ -100,13 +108,13 @@ def test_create_a_series_over_http_and_edit_this_and_following(app, client, club
     start = future(days=10)
     response = submit(client, f"/events/new/{slug}", form_for(
         start, repeat="weekly", interval="1", count="4"), page=f"/events/new/{slug}")
-    assert response.status_code == 302
     events = events_of(app, slug)
     assert len(events) == 4 and len({e.series_id for e in events}) == 1
+    redirects_to(response, f"/events/{events[0].id}")  # the first date of the series
     third = events[2]
     response = submit(client, f"/events/{third.id}/edit", form_for(
         start + timedelta(weeks=2, hours=1), title="Stammtisch (neu)", scope="following"))
-    assert response.status_code == 302
+    redirects_to(response, f"/events/{third.id}")
     after = events_of(app, slug)
     assert [e.title for e in after] == ["Stammtisch", "Stammtisch", "Stammtisch (neu)",
                                         "Stammtisch (neu)"]
@@ -158,7 +166,7 @@ def test_cancel_keeps_the_event_visible_and_raises_sequence(app, client, club, m
     assert response.status_code == 422
     assert "Bitte nennen Sie kurz einen Grund." in response.get_data(as_text=True)
     response = submit(client, f"{page}/cancel", {"reason": "Der Wirt ist krank."}, page=page)
-    assert response.status_code == 302
+    redirects_to(response, page)
     html = client.get(page).get_data(as_text=True)
     assert "Abgesagt" in html and "Der Wirt ist krank." in html
     with app.app_context():
@@ -194,8 +202,8 @@ def test_duplicate_makes_a_draft_a_week_later(app, client, club, make_event):
     event_id = make_event(slug, capacity=20)
     log_in(client, "owner@example.com")
     response = submit(client, f"/events/{event_id}/duplicate", {}, page=f"/events/{event_id}")
-    assert response.status_code == 302
     original, copy = events_of(app, slug)
+    redirects_to(response, f"/events/{copy.id}/edit")
     assert copy.status == EventStatus.DRAFT and copy.capacity == 20
     assert copy.starts_at.astimezone(BERLIN) - original.starts_at.astimezone(BERLIN) == \
         timedelta(weeks=1)
@@ -243,7 +251,11 @@ def test_members_only_events_are_invisible_to_outsiders(app, client, club, make_
         log_in(client, "mara@example.com")
     for event_id in (secret, hidden):
         assert client.get(f"/events/{event_id}").status_code == 404
-        assert client.get(f"/events/{event_id}/ticket").status_code in (302, 404)
+        ticket = client.get(f"/events/{event_id}/ticket")
+        if who == "anonymous":
+            redirects_to(ticket, f"/auth/login?next=/events/{event_id}/ticket")
+        else:
+            assert ticket.status_code == 404
     for url in ["/", "/events/", "/events/?q=vorstand", "/events/?q=kamin",
                 f"/groups/{slug}", "/events/?group=geheimer-kreis"]:
         html = client.get(url).get_data(as_text=True)
@@ -273,7 +285,7 @@ def test_non_members_may_rsvp_only_to_public_events_of_public_groups(app, client
     log_in(client, "mara@example.com")
     response = submit(client, f"/events/{public}/rsvp", {"answer": "yes"},
                       page=f"/events/{public}")
-    assert response.status_code == 302
+    redirects_to(response, f"/events/{public}")
     with app.app_context():
         assert db.session.scalar(select(RSVP.status)) == RSVPStatus.GOING
 
@@ -388,8 +400,7 @@ def test_place_zones_and_utc_are_accepted(app, client, club, zone):
     slug, _owner = club
     log_in(client, "owner@example.com")
     response = submit(client, f"/events/new/{slug}", form_for(future(), timezone=zone))
-    assert response.status_code == 302
-    assert events_of(app, slug)[0].timezone == zone
+    assert created(app, slug, response).timezone == zone
 
 
 @pytest.mark.parametrize(("start", "end", "field"), [
@@ -435,7 +446,7 @@ def test_the_repeated_hour_in_october_asks_which_one_is_meant(app, client, club)
     assert '<input checked id="starts_at_fold-1"' in html
     response = submit(client, f"/events/{winter.id}/edit",
                       {**data, "starts_at_fold": "1", "title": "Spät"})
-    assert response.status_code == 302
+    redirects_to(response, f"/events/{winter.id}")
     assert db_event(app, winter.id).starts_at == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
 
 
@@ -445,8 +456,7 @@ def test_the_end_may_be_the_second_time_of_the_repeated_hour(app, client, club):
     response = submit(client, f"/events/new/{slug}", form_for(
         future(), starts_at="2027-10-31T02:45", starts_at_fold="0",
         ends_at="2027-10-31T02:15", ends_at_fold="1"))
-    assert response.status_code == 302
-    event = events_of(app, slug)[0]
+    event = created(app, slug, response)
     assert event.ends_at - event.starts_at == timedelta(minutes=30)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from meetup.extensions import db
 from meetup.groups import services
 from meetup.models import Application, ApplicationStatus, Ban, Group, Membership, Role
-from tests.helpers import log_in, submit
+from tests.helpers import log_in, redirects_to, submit
 
 
 def memberships(app, slug):
@@ -34,8 +34,7 @@ def test_create_group_makes_the_creator_owner(app, client, make_user):
         "name": "Unternehmerclub Münster", "city": "Münster", "short_description": "Kurz",
         "description": "**Fett** <script>alert(1)</script>", "website": "https://example.org",
         "visibility": "public", "join_policy": "approval", "timezone": "Europe/Berlin"})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/groups/unternehmerclub-muenster"
+    redirects_to(response, "/groups/unternehmerclub-muenster")
     assert memberships(app, "unternehmerclub-muenster") == {(user_id, "owner", "")}
     html = client.get("/groups/unternehmerclub-muenster").get_data(as_text=True)
     assert "<strong>Fett</strong>" in html
@@ -58,7 +57,7 @@ def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_grou
         assert db.session.scalar(select(func.count(Group.id))) == 1
     # Taking the suggestion works.
     response = submit(client, "/groups/new", {**form, "slug": "unternehmerclub-muenster-2"})
-    assert response.headers["Location"] == "/groups/unternehmerclub-muenster-2"
+    redirects_to(response, "/groups/unternehmerclub-muenster-2")
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -88,8 +87,9 @@ def test_join_an_open_group_twice_gives_one_membership(app, client, make_user, m
     user_id, _ = make_user()
     slug = make_group(owner_id)
     log_in(client, "mara@example.com")
-    assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 302
-    assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 302
+    for _ in range(2):
+        redirects_to(submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}"),
+                     f"/groups/{slug}")
     assert (user_id, "member", "") in memberships(app, slug)
     assert len(memberships(app, slug)) == 2
 
@@ -131,7 +131,7 @@ def test_apply_and_approve(app, client, make_user, make_group, mailbox):
     # Joining directly is not possible in an approval group.
     assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 403
     response = submit(client, f"/groups/{slug}/apply", {"message": "Ich bin Steuerberaterin."})
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}")
     html = client.get(f"/groups/{slug}").get_data(as_text=True)
     assert "Bewerbung gesendet" in html
     assert "Warten auf Entscheidung" in client.get("/groups/mine").get_data(as_text=True)
@@ -144,7 +144,7 @@ def test_apply_and_approve(app, client, make_user, make_group, mailbox):
         application_id = db.session.scalar(select(Application.id))
     response = submit(organiser, f"/groups/{slug}/manage/applications/{application_id}/approve",
                       {}, page=f"/groups/{slug}/manage/applications")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}/manage/applications")
     assert len(memberships(app, slug)) == 2
     assert "Willkommen" in mailbox.wait_for("mara@example.com")[-1]["Subject"]
     assert "Sie sind Mitglied" in client.get(f"/groups/{slug}").get_data(as_text=True)
@@ -284,7 +284,8 @@ def test_ban_keeps_a_person_out(app, client, make_user, make_group, add_member):
         ban_id = db.session.scalar(select(Ban.id))
     submit(organiser, f"/groups/{slug}/manage/bans/{ban_id}/lift", {},
            page=f"/groups/{slug}/manage/members")
-    assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 302
+    redirects_to(submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}"),
+                 f"/groups/{slug}")
 
 
 def test_owner_cannot_demote_the_last_owner(app, client, make_user, make_group):
@@ -299,7 +300,7 @@ def test_owner_cannot_demote_the_last_owner(app, client, make_user, make_group):
     assert memberships(app, slug) == {(owner_id, "owner", "")}
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "king"},
                       page=f"/groups/{slug}/manage/members")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}/manage/members")
     assert memberships(app, slug) == {(owner_id, "owner", "")}
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from meetup.extensions import db
 from meetup.groups import invitations
 from meetup.models import Application, Group, Invitation, Membership, User, utcnow
-from tests.helpers import log_in, submit
+from tests.helpers import log_in, redirects_to, submit
 
 
 def group_of(app, slug):
@@ -43,8 +43,7 @@ def test_link_invitation_to_a_private_invite_only_group(app, client, make_user, 
     page = client.get(f"/invite/{token}").get_data(as_text=True)
     assert "Gründerkreis" in page and "/auth/signup?next=/invite/" in page
     log_in(client, "mara@example.com")
-    response = submit(client, f"/invite/{token}", {})
-    assert response.headers["Location"] == f"/groups/{slug}"
+    redirects_to(submit(client, f"/invite/{token}", {}), f"/groups/{slug}")
     assert user_id in member_ids(app, slug)
     assert client.get(f"/groups/{slug}").status_code == 200
 
@@ -59,7 +58,7 @@ def test_invitation_to_an_approval_group_files_an_application(app, client, make_
     response = submit(client, f"/invite/{token}", {"message": ""})
     assert response.status_code == 422
     response = submit(client, f"/invite/{token}", {"message": "Ich komme aus Münster."})
-    assert response.headers["Location"] == "/groups/mine"
+    redirects_to(response, "/groups/mine")
     assert user_id not in member_ids(app, slug)
     with app.app_context():
         assert db.session.scalar(select(Application.message)) == "Ich komme aus Münster."
@@ -83,7 +82,7 @@ def test_expired_used_up_revoked_and_unknown_invitations(app, client, make_user,
     assert client.get("/invite/not-a-token").status_code == 404
     second = app.test_client()
     log_in(second, "second@example.com")
-    assert submit(second, f"/invite/{once}", {}).status_code == 302
+    redirects_to(submit(second, f"/invite/{once}", {}), f"/groups/{slug}")
     assert second_id in member_ids(app, slug)
 
     log_in(client, "mara@example.com")
@@ -158,7 +157,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
     assert "Neuer Einladungslink: http://localhost/invite/" in response.get_data(as_text=True)
     response = submit(client, f"/groups/{slug}/manage/invitations/email",
                       {"mail-emails": "eva@example.com\nOtto@Example.com"}, page=page)
-    assert response.status_code == 302
+    redirects_to(response, page)
     for address in ("eva@example.com", "otto@example.com"):
         mail = mailbox.wait_for(address)[-1]
         assert mail["Subject"] == "Einladung zu Unternehmerclub Münster"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from meetup import images
 from meetup.extensions import db
 from meetup.models import Group
-from tests.helpers import log_in, submit
+from tests.helpers import log_in, redirects_to, submit
 
 FORM = {"name": "Unternehmerclub Münster", "city": "Münster", "visibility": "public",
         "join_policy": "open", "timezone": "Europe/Berlin"}
@@ -43,8 +43,7 @@ def test_logo_is_resized_and_cleaned(app, client, make_user, make_group, tmp_pat
     log_in(client, "mara@example.com")
     original = jpeg_with_exif()
     assert b"SecretCam" in original
-    response = upload(client, slug, original, "logo.jpg")
-    assert response.status_code == 302
+    redirects_to(upload(client, slug, original, "logo.jpg"), f"/groups/{slug}")
     status, headers, data = fetch(client, f"/groups/{slug}/logo")
     assert status == 200 and headers["Content-Type"] == "image/png"
     assert b"SecretCam" not in data and b"private note" not in data
@@ -107,7 +106,7 @@ def test_private_logo_is_hidden_from_outsiders(app, client, make_user, make_grou
     log_in(owner, "owner@example.com")
     response = upload(owner, slug, jpeg_with_exif((64, 64)), "logo.jpg",
                       visibility="private", join_policy="invite")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}")
     status, headers, _data = fetch(owner, f"/groups/{slug}/logo")
     assert status == 200 and "private" in headers["Cache-Control"]
     assert fetch(client, f"/groups/{slug}/logo")[0] == 404

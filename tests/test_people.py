@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, ProfileVisibility, RSVPStatus, User
-from tests.helpers import log_in, submit
+from tests.helpers import log_in, redirects_to, submit
 
 SECRET = "Zz-Geheimberuf"  # a headline that must only show where allowed
 
@@ -148,7 +148,7 @@ def test_profile_form(app, client, make_user):
         "offers": "Steuerberatung\n\nJahresabschluss", "needs": "Kapital",
         "website": "https://example.org", "linkedin": "https://www.linkedin.com/in/mara",
         "profile_visibility": "attendees"})
-    assert response.status_code == 302
+    redirects_to(response, f"/people/{user_id}")
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.topics == ["Export", "KI"]
@@ -259,7 +259,7 @@ def test_photo_is_cleaned_resized_and_access_checked(app, world, tmp_path):
     log_in(olga, "olga@example.com")
     original = jpeg_with_gps()
     assert b"SecretCam" in original
-    assert upload_photo(olga, original, "me.jpg").status_code == 302
+    redirects_to(upload_photo(olga, original, "me.jpg"), f"/people/{world['ids']['olga']}")
     url = f"/people/{world['ids']['olga']}/photo"
     with olga.get(url) as response:
         data = response.get_data()
@@ -325,8 +325,8 @@ def test_applications_follow_profile_visibility(app, world, make_user, make_grou
     slug = make_group(world["ids"]["owner"], "Club C", join_policy="approval")
     bert = app.test_client()
     log_in(bert, "bewerber@example.com")
-    assert submit(bert, f"/groups/{slug}/apply", {"message": "Gern dabei"},
-                  page=f"/groups/{slug}").status_code == 302
+    redirects_to(submit(bert, f"/groups/{slug}/apply", {"message": "Gern dabei"},
+                        page=f"/groups/{slug}"), f"/groups/{slug}")
     owner = app.test_client()
     log_in(owner, "owner@example.com")
     html = owner.get(f"/groups/{slug}/manage/applications").get_data(as_text=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from meetup.events import editing, rsvp
 from meetup.extensions import db
 from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
-from tests.helpers import log_in, submit
+from tests.helpers import log_in, redirects_to, submit
 
 
 @pytest.fixture
@@ -238,8 +238,7 @@ def ban(app, organiser, slug, member_id):
         membership = db.session.scalar(select(Membership.id).join(Group).where(
             Group.slug == slug, Membership.user_id == member_id))
     page = f"/groups/{slug}/manage/members"
-    response = submit(organiser, f"{page}/{membership}/ban", {}, page=page)
-    assert response.status_code == 302
+    redirects_to(submit(organiser, f"{page}/{membership}/ban", {}, page=page), page)
 
 
 def test_a_ban_frees_the_seats_at_coming_events(app, club, people, make_event):
