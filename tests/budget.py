@@ -22,6 +22,8 @@ from flask.testing import EnvironBuilder as FlaskEnvironBuilder
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
 
+from tests.helpers import redirects_to
+
 # --- hostile values -----------------------------------------------------------------
 
 HUGE_NUMBER = "99999999999999999999"
@@ -237,9 +239,11 @@ class Session:
         with self.client.post("/auth/login", data={
                 "csrf_token": self.token, "email": self.email,
                 "password": self.password}) as response:
-            assert response.status_code in (302, 303), (
-                f"{self.email} cannot log in: {response.status_code} "
-                f"{response.get_data(as_text=True)[:3000]}")
+            try:
+                redirects_to(response, "/")
+            except AssertionError as error:
+                error.add_note(f"{self.email} cannot log in")
+                raise
         self.token = _csrf(self._get_text("/auth/login?next=/")) or self.token
         self.token = _csrf(self._get_text("/")) or self.token
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User
-from tests.conftest import PASSWORD, csrf_token, get_user, login, submit
+from tests.helpers import PASSWORD, csrf_token, get_user, log_in, redirects_to, submit
 
 
 def user_count(app) -> int:
@@ -22,8 +22,7 @@ def test_sign_up_sends_a_verification_mail_and_the_link_verifies(app, client, ma
     response = submit(client, "/auth/signup", {
         "name": "Jana Vogel", "email": "Jana.Vogel@Example.com", "password": "sehr-geheim-42",
     })
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    redirects_to(response, "/")
     user = get_user(app, "jana.vogel@example.com")
     assert user is not None and not user.is_verified
     assert user.password_hash.startswith("scrypt:")
@@ -33,8 +32,7 @@ def test_sign_up_sends_a_verification_mail_and_the_link_verifies(app, client, ma
     # Opening the link only shows a button; the POST verifies.
     assert client.get(path).status_code == 200
     assert not get_user(app, "jana.vogel@example.com").is_verified
-    response = submit(client, path, {})
-    assert response.status_code == 302
+    redirects_to(submit(client, path, {}), "/")
     assert get_user(app, "jana.vogel@example.com").is_verified
 
 
@@ -94,21 +92,19 @@ def test_the_database_refuses_a_second_account_for_the_same_address(app, make_us
 
 def test_login_and_logout(app, client, make_user):
     make_user()
-    response = login(client)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    redirects_to(log_in(client, "mara@example.com"), "/")
     home = client.get("/").get_data(as_text=True)
     assert "Abmelden" in home
     # Logging out is a POST with a CSRF token.
     assert client.get("/auth/logout").status_code == 405
-    response = submit(client, "/auth/logout", {}, page="/")
-    assert response.status_code == 302
+    redirects_to(submit(client, "/auth/logout", {}, page="/"), "/")
     assert "Abmelden" not in client.get("/").get_data(as_text=True)
 
 
 def test_login_errors_do_not_reveal_whether_the_email_exists(client, make_user):
     make_user()
-    wrong_password = login(client, password="wrong password!")
-    unknown_email = login(client, email="nobody@example.com")
+    wrong_password = log_in(client, "mara@example.com", password="wrong password!")
+    unknown_email = log_in(client, email="nobody@example.com")
     assert wrong_password.status_code == unknown_email.status_code == 422
 
     def error(response):
@@ -121,16 +117,16 @@ def test_login_errors_do_not_reveal_whether_the_email_exists(client, make_user):
 
 def test_remember_me_sets_a_lasting_cookie(client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     assert client.get_cookie("remember_token") is None
     submit(client, "/auth/logout", {}, page="/")
-    login(client, remember="y")
+    log_in(client, "mara@example.com", remember="y")
     assert client.get_cookie("remember_token") is not None
 
 
 def test_remember_cookie_alone_keeps_the_person_logged_in(app, client, make_user):
     make_user()
-    login(client, remember="y")
+    log_in(client, "mara@example.com", remember="y")
     remember = client.get_cookie("remember_token").value
     fresh = app.test_client()
     fresh.set_cookie("remember_token", remember)
@@ -143,21 +139,16 @@ def test_remember_cookie_alone_keeps_the_person_logged_in(app, client, make_user
 )
 def test_open_redirects_are_refused(client, make_user, target):
     make_user()
-    response = login(client, next=target)
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    redirects_to(log_in(client, "mara@example.com", next=target), "/")
 
 
 def test_safe_next_is_followed(client, make_user):
     make_user()
-    response = login(client, next="/account/")
-    assert response.headers["Location"] == "/account/"
+    redirects_to(log_in(client, "mara@example.com", next="/account/"), "/account/")
 
 
 def test_login_required_pages_send_to_login_with_next(client):
-    response = client.get("/account/")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/auth/login?next=")
+    redirects_to(client.get("/account/"), "/auth/login?next=/account/")
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client):
@@ -190,13 +181,11 @@ def test_login_is_rate_limited(app, client, make_user):
 def test_password_reset_by_single_use_link(app, client, make_user, mailbox):
     make_user()
     old_hash = get_user(app, "mara@example.com").password_hash
-    response = submit(client, "/auth/reset", {"email": "Mara@example.com"})
-    assert response.status_code == 302
+    redirects_to(submit(client, "/auth/reset", {"email": "Mara@example.com"}), "/auth/login")
     path = mailbox.last_link("mara@example.com").split("localhost", 1)[1]
     assert client.get(path).status_code == 200
 
-    response = submit(client, path, {"password": "brand-new-secret"})
-    assert response.status_code == 302
+    redirects_to(submit(client, path, {"password": "brand-new-secret"}), "/")
     assert get_user(app, "mara@example.com").password_hash != old_hash
     assert get_user(app, "mara@example.com").check_password("brand-new-secret")
 
@@ -243,22 +232,22 @@ def test_tampered_reset_link_is_refused(client, make_user):
 
 def test_password_reset_is_rate_limited(client):
     token = csrf_token(client.get("/auth/reset").get_data(as_text=True))
-    statuses = [client.post("/auth/reset", data={"csrf_token": token,
-                                                 "email": "x@example.com"}).status_code
-                for _ in range(6)]
-    assert statuses[:5] == [302] * 5
-    assert statuses[5] == 429
+    responses = [client.post("/auth/reset", data={"csrf_token": token, "email": "x@example.com"})
+                 for _ in range(6)]
+    for response in responses[:5]:
+        redirects_to(response, "/auth/login")
+    assert responses[5].status_code == 429
 
 
 def test_change_password_logs_out_other_devices(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     other_device = app.test_client()
-    login(other_device)
+    log_in(other_device, "mara@example.com")
     response = submit(client, "/account/password", {
         "password-current_password": PASSWORD, "password-password": "a-new-password-9"},
         page="/account/")
-    assert response.status_code == 302
+    redirects_to(response, "/account/")
     assert get_user(app, "mara@example.com").check_password("a-new-password-9")
     assert "Abmelden" in client.get("/").get_data(as_text=True)
     assert "Abmelden" not in other_device.get("/").get_data(as_text=True)
@@ -266,7 +255,7 @@ def test_change_password_logs_out_other_devices(app, client, make_user):
 
 def test_change_password_needs_the_current_one(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/password", {
         "password-current_password": "not my password",
         "password-password": "a-new-password-9"}, page="/account/")
@@ -277,16 +266,15 @@ def test_change_password_needs_the_current_one(app, client, make_user):
 
 def test_change_email_is_confirmed_from_the_new_address(app, client, make_user, mailbox):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/email", {
         "email-email": "Mara.Neu@example.com", "email-current_password": PASSWORD},
         page="/account/")
-    assert response.status_code == 302
+    redirects_to(response, "/account/")
     # Nothing changes until the new address is confirmed.
     assert get_user(app, "mara@example.com") is not None
     path = mailbox.last_link("mara.neu@example.com").split("localhost", 1)[1]
-    response = submit(client, path, {})
-    assert response.status_code == 302
+    redirects_to(submit(client, path, {}), "/")
     user = get_user(app, "mara.neu@example.com")
     assert user is not None and user.is_verified
     assert get_user(app, "mara@example.com") is None
@@ -297,7 +285,7 @@ def test_change_email_is_confirmed_from_the_new_address(app, client, make_user, 
 def test_change_email_to_a_taken_address_is_refused(app, client, make_user, mailbox):
     make_user()
     make_user(email="other@example.com", name="Other")
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/email", {
         "email-email": "OTHER@example.com", "email-current_password": PASSWORD},
         page="/account/")
@@ -308,11 +296,11 @@ def test_change_email_to_a_taken_address_is_refused(app, client, make_user, mail
 
 def test_settings_save_language_and_time_zone(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/", {
         "settings-name": " Mara B. ", "settings-locale": "en",
         "settings-timezone": "America/New_York"})
-    assert response.status_code == 302
+    redirects_to(response, "/account/")
     user = get_user(app, "mara@example.com")
     assert (user.name, user.locale, user.timezone) == ("Mara B.", "en", "America/New_York")
     assert "My account" in client.get("/account/").get_data(as_text=True)
@@ -321,7 +309,7 @@ def test_settings_save_language_and_time_zone(app, client, make_user):
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "Factory", "Etc/GMT+5"])
 def test_settings_refuse_an_unknown_time_zone(app, client, make_user, zone):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/account/", {
         "settings-name": "Mara", "settings-locale": "", "settings-timezone": zone})
     assert response.status_code == 422
@@ -332,21 +320,21 @@ def test_mail_server_down_does_not_lose_the_sign_up(app, client, mailbox):
     app.config["MAIL_PORT"] = 1  # nothing listens there
     response = submit(client, "/auth/signup", {
         "name": "Offline", "email": "offline@example.com", "password": "long-enough-1"})
-    assert response.status_code == 302
+    redirects_to(response, "/")
     assert get_user(app, "offline@example.com") is not None
 
 
 def test_cookies_replayed_after_logout_do_not_log_in(app, client, make_user):
     make_user()
-    login(client, remember="y")
+    log_in(client, "mara@example.com", remember="y")
     session = client.get_cookie("session").value
     remember = client.get_cookie("remember_token").value
-    assert submit(client, "/auth/logout", {}, page="/").status_code == 302
+    redirects_to(submit(client, "/auth/logout", {}, page="/"), "/")
     for name, value in (("session", session), ("remember_token", remember)):
         replay = app.test_client()
         replay.set_cookie(name, value)
         assert "Abmelden" not in replay.get("/").get_data(as_text=True), name
-        assert replay.get("/account/").status_code == 302, name
+        redirects_to(replay.get("/account/"), "/auth/login?next=/account/")
     both = app.test_client()
     both.set_cookie("session", session)
     both.set_cookie("remember_token", remember)

@@ -21,7 +21,7 @@ from meetup.calendar import ical
 from meetup.events import services as editing
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, User, utcnow
-from tests.conftest import login, submit
+from tests.helpers import log_in, submit
 
 JS = Path(__file__).parent / "js"
 TRICKY = 'Stammtisch, "Bier"; Brezel \\ Grüße\nzweite Zeile'
@@ -77,37 +77,17 @@ def assert_readers_agree(data: bytes, want: list[dict]) -> None:
         assert got == want, name
 
 
-@pytest.fixture
-def club(app, make_user, make_group):
-    owner_id, _ = make_user("owner@example.com")
-    return make_group(owner_id), owner_id
-
-
-def add_event(app, slug, title, start_local, zone="Europe/Berlin", hours=3, **values):
-    tz = ZoneInfo(zone)
-    with app.app_context():
-        group = db.session.scalar(select(Group).filter_by(slug=slug))
-        event = Event(group_id=group.id, title=title, timezone=zone,
-                      starts_at=start_local.replace(tzinfo=tz),
-                      ends_at=(start_local + timedelta(hours=hours)).replace(tzinfo=tz),
-                      venue_name="Rathaus", venue_address="Prinzipalmarkt 10, 48143 Münster",
-                      **values)
-        db.session.add(event)
-        db.session.commit()
-        return event.id
-
-
-def test_group_feed_reads_the_same_everywhere(app, client, club):
+def test_group_feed_reads_the_same_everywhere(app, client, club, make_event):
     slug, _owner = club
     year = utcnow().year + 1
     ids = [
-        add_event(app, slug, "Winterabend", datetime(year, 1, 12, 19)),
-        add_event(app, slug, "Sommerabend", datetime(year, 7, 7, 19)),
-        add_event(app, slug, TRICKY, datetime(year, 3, 28, 19),
+        make_event(slug, "Winterabend", datetime(year, 1, 12, 19)),
+        make_event(slug, "Sommerabend", datetime(year, 7, 7, 19)),
+        make_event(slug, TRICKY, datetime(year, 3, 28, 19),
                   description="Ä" * 120 + " – lange Beschreibung; mit, Kommas\nund \\ Zeilen"),
-        add_event(app, slug, "Meetup in New York", datetime(year, 5, 5, 18),
+        make_event(slug, "Meetup in New York", datetime(year, 5, 5, 18),
                   zone="America/New_York"),
-        add_event(app, slug, "Abgesagt", datetime(year, 2, 2, 19),
+        make_event(slug, "Abgesagt", datetime(year, 2, 2, 19),
                   status=EventStatus.CANCELLED, cancel_reason="Krankheit"),
     ]
     response = client.get(f"/groups/{slug}/calendar.ics")
@@ -130,9 +110,9 @@ def test_group_feed_reads_the_same_everywhere(app, client, club):
         assert "mailto:" in str(event["organizer"])
 
 
-def test_lines_fold_at_75_octets_without_splitting_characters(app, client, club):
+def test_lines_fold_at_75_octets_without_splitting_characters(app, client, club, make_event):
     slug, _owner = club
-    add_event(app, slug, "Grüße " * 30, datetime(utcnow().year + 1, 6, 1, 19),
+    make_event(slug, "Grüße " * 30, datetime(utcnow().year + 1, 6, 1, 19),
               description="Übergrößenträger äöü " * 30)
     data = client.get(f"/groups/{slug}/calendar.ics").data
     lines = data.split(b"\r\n")
@@ -143,9 +123,9 @@ def test_lines_fold_at_75_octets_without_splitting_characters(app, client, club)
     assert str(summary) == "Grüße " * 30
 
 
-def test_special_characters_survive_a_round_trip(app, client, club):
+def test_special_characters_survive_a_round_trip(app, client, club, make_event):
     slug, _owner = club
-    add_event(app, slug, TRICKY, datetime(utcnow().year + 1, 6, 1, 19),
+    make_event(slug, TRICKY, datetime(utcnow().year + 1, 6, 1, 19),
               description="a, b; c \\ d\ne")
     data = client.get(f"/groups/{slug}/calendar.ics").data
     for reader in (read_icalendar, read_vobject, read_icaljs):
@@ -154,9 +134,9 @@ def test_special_characters_survive_a_round_trip(app, client, club):
     assert event.description.value.startswith("a, b; c \\ d\ne")
 
 
-def test_edit_raises_sequence_keeps_uid_and_changes_etag(app, client, club):
+def test_edit_raises_sequence_keeps_uid_and_changes_etag(app, client, club, make_event):
     slug, owner_id = club
-    event_id = add_event(app, slug, "Stammtisch", datetime(utcnow().year + 1, 6, 1, 19))
+    event_id = make_event(slug, "Stammtisch", datetime(utcnow().year + 1, 6, 1, 19))
     url = f"/groups/{slug}/calendar.ics"
     first = client.get(url)
     etag = first.headers["ETag"]
@@ -190,28 +170,28 @@ def test_edit_raises_sequence_keeps_uid_and_changes_etag(app, client, club):
     assert str(vevent["status"]) == "CANCELLED" and vevent["sequence"] == 2
 
 
-def test_cancelled_events_stay_in_the_feed_for_30_days(app, client, club):
+def test_cancelled_events_stay_in_the_feed_for_30_days(app, client, club, make_event):
     slug, _owner = club
     past = (utcnow() - timedelta(days=31)).replace(tzinfo=None)
-    add_event(app, slug, "Vor einem Monat abgesagt", past, status=EventStatus.CANCELLED)
+    make_event(slug, "Vor einem Monat abgesagt", past, status=EventStatus.CANCELLED)
     data = client.get(f"/groups/{slug}/calendar.ics").data
     assert b"Vor einem Monat abgesagt" in data and b"STATUS:CANCELLED" in data
 
 
 def test_group_feed_shows_what_an_anonymous_visitor_may_see(app, client, club, make_group,
-                                                          make_user, add_member):
+                                                          make_user, add_member, make_event):
     slug, owner_id = club
-    add_event(app, slug, "Öffentlich", datetime(utcnow().year + 1, 6, 1, 19))
-    add_event(app, slug, "Nur Mitglieder", datetime(utcnow().year + 1, 6, 2, 19),
+    make_event(slug, "Öffentlich", datetime(utcnow().year + 1, 6, 1, 19))
+    make_event(slug, "Nur Mitglieder", datetime(utcnow().year + 1, 6, 2, 19),
               visibility="members")
-    add_event(app, slug, "Entwurf", datetime(utcnow().year + 1, 6, 3, 19),
+    make_event(slug, "Entwurf", datetime(utcnow().year + 1, 6, 3, 19),
               status=EventStatus.DRAFT)
     private = make_group(owner_id, "Geheimer Kreis", visibility="private",
                          join_policy="invite")
     member_id, _ = make_user()
     add_member(slug, member_id)
     add_member(private, member_id)
-    login(client)  # even a member gets only the anonymous view in a group feed
+    log_in(client, "mara@example.com")  # even a member gets only the anonymous view in a group feed
     data = client.get(f"/groups/{slug}/calendar.ics").data
     assert b"\xc3\x96ffentlich" in data
     assert b"Nur Mitglieder" not in data and b"Entwurf" not in data
@@ -219,10 +199,10 @@ def test_group_feed_shows_what_an_anonymous_visitor_may_see(app, client, club, m
     assert client.get("/groups/no-such-club/calendar.ics").status_code == 404
 
 
-def test_event_download(app, client, club, make_user):
+def test_event_download(app, client, club, make_user, make_event):
     slug, _owner = club
-    public = add_event(app, slug, "Vortrag", datetime(utcnow().year + 1, 6, 1, 19))
-    secret = add_event(app, slug, "Vorstand", datetime(utcnow().year + 1, 6, 2, 19),
+    public = make_event(slug, "Vortrag", datetime(utcnow().year + 1, 6, 1, 19))
+    secret = make_event(slug, "Vorstand", datetime(utcnow().year + 1, 6, 2, 19),
                        visibility="members")
     response = client.get(f"/events/{public}.ics")
     assert response.status_code == 200
@@ -240,16 +220,16 @@ def personal_url(client) -> str:
     return re.search(r'value="http://localhost(/calendar/[^"]+\.ics)"', html).group(1)
 
 
-def test_personal_feed(app, client, club, make_user, add_member):
+def test_personal_feed(app, client, club, make_user, add_member, make_event):
     slug, _owner = club
     me, _ = make_user()
     other, _ = make_user("other@example.com", name="Otto Anders")
     add_member(slug, me)
-    going = add_event(app, slug, "Zugesagt", datetime(utcnow().year + 1, 6, 1, 19),
+    going = make_event(slug, "Zugesagt", datetime(utcnow().year + 1, 6, 1, 19),
                       online_url="https://meet.example.org/geheim")
-    waiting = add_event(app, slug, "Warteliste", datetime(utcnow().year + 1, 6, 2, 19),
+    waiting = make_event(slug, "Warteliste", datetime(utcnow().year + 1, 6, 2, 19),
                         visibility="members")
-    others = add_event(app, slug, "Nur Otto", datetime(utcnow().year + 1, 6, 3, 19))
+    others = make_event(slug, "Nur Otto", datetime(utcnow().year + 1, 6, 3, 19))
     with app.app_context():
         db.session.add_all([
             RSVP(event_id=going, user_id=me),
@@ -257,7 +237,7 @@ def test_personal_feed(app, client, club, make_user, add_member):
                  waitlisted_at=utcnow()),
             RSVP(event_id=others, user_id=other)])
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     url = personal_url(client)
     anonymous = app.test_client()  # calendar apps send no cookies
     response = anonymous.get(url)
@@ -289,13 +269,13 @@ def test_personal_feed(app, client, club, make_user, add_member):
     assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
 
 
-def test_personal_feed_with_all_group_events(app, client, club, make_user, add_member):
+def test_personal_feed_with_all_group_events(app, client, club, make_user, add_member, make_event):
     slug, _owner = club
     me, _ = make_user()
     add_member(slug, me)
-    add_event(app, slug, "Mitgliederabend", datetime(utcnow().year + 1, 6, 2, 19),
+    make_event(slug, "Mitgliederabend", datetime(utcnow().year + 1, 6, 2, 19),
               visibility="members")
-    login(client)
+    log_in(client, "mara@example.com")
     url = personal_url(client)
     assert b"Mitgliederabend" not in app.test_client().get(url).data
     submit(client, "/account/calendar/options", {"all_groups": "y"}, page="/account/")
@@ -304,7 +284,7 @@ def test_personal_feed_with_all_group_events(app, client, club, make_user, add_m
 
 def test_the_personal_token_is_stored_hashed(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     url = personal_url(client)
     token = url.removeprefix("/calendar/").removesuffix(".ics")
     assert len(token) >= 43  # 32 random bytes
@@ -313,9 +293,9 @@ def test_the_personal_token_is_stored_hashed(app, client, make_user):
         assert stored and token not in stored
 
 
-def test_invitations_for_mail(app, club):
+def test_invitations_for_mail(app, club, make_event):
     slug, _owner = club
-    event_id = add_event(app, slug, "Einladung", datetime(utcnow().year + 1, 6, 1, 19))
+    event_id = make_event(slug, "Einladung", datetime(utcnow().year + 1, 6, 1, 19))
     with app.app_context():
         event = db.session.get(Event, event_id)
         entry = ical.Entry(event, "https://treffpunkt.example/events/1")
@@ -370,19 +350,20 @@ def test_demo_feeds_pass_every_reader(app, client):
 
 
 def test_a_banned_member_no_longer_sees_the_clubs_events_in_the_feed(app, client, club,
-                                                                       make_user, add_member):
+                                                                       make_user, add_member,
+                                                                       make_event):
     from tests.test_rsvp import ban
 
     slug, owner_id = club
     me, _ = make_user()
     add_member(slug, me)
-    add_event(app, slug, "Nur für Mitglieder", datetime(utcnow().year + 1, 6, 2, 19),
+    make_event(slug, "Nur für Mitglieder", datetime(utcnow().year + 1, 6, 2, 19),
               visibility="members")
-    login(client)
+    log_in(client, "mara@example.com")
     submit(client, "/account/calendar/options", {"all_groups": "y"}, page="/account/")
     url = personal_url(client)
     assert "Nur für Mitglieder" in client.get(url).get_data(as_text=True)
     organiser = app.test_client()
-    login(organiser, "owner@example.com")
+    log_in(organiser, "owner@example.com")
     ban(app, organiser, slug, me)
     assert "Nur für Mitglieder" not in client.get(url).get_data(as_text=True)

@@ -5,20 +5,14 @@ import logging
 from datetime import UTC, datetime
 
 import icalendar
-import pytest
 from alembic import command
 from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, Membership, RSVPStatus, User, utcnow
-from tests.conftest import disposing, login, make_app, submit
-from tests.test_calendar import READERS, add_event, personal_url
-
-
-@pytest.fixture
-def club(make_user, make_group):
-    owner_id, _ = make_user("owner@example.com")
-    return make_group(owner_id), owner_id
+from tests.factories import create_event
+from tests.helpers import disposing, log_in, make_app, submit
+from tests.test_calendar import READERS, personal_url
 
 
 def next_year(month=6, day=1, hour=19):
@@ -37,10 +31,10 @@ def assert_changed(client, url, before):
     return response
 
 
-def test_last_modified_moves_when_the_club_feed_changes(app, client, club):
+def test_last_modified_moves_when_the_club_feed_changes(app, client, club, make_event):
     slug, _owner = club
-    first = add_event(app, slug, "Erster", next_year(day=1))
-    add_event(app, slug, "Zweiter", next_year(day=2))
+    first = make_event(slug, "Erster", next_year(day=1))
+    make_event(slug, "Zweiter", next_year(day=2))
     url = f"/groups/{slug}/calendar.ics"
     before = client.get(url)
     assert client.get(url).last_modified == before.last_modified  # stable while unchanged
@@ -57,16 +51,16 @@ def test_last_modified_moves_when_the_club_feed_changes(app, client, club):
 
 
 def test_last_modified_moves_when_the_personal_feed_changes(app, client, club, make_user,
-                                                             add_member):
+                                                             add_member, make_event):
     slug, _owner = club
     me, _ = make_user()
     add_member(slug, me)
-    old = add_event(app, slug, "Alt", next_year(day=1), visibility="members")
-    new = add_event(app, slug, "Neu", next_year(day=2))
+    old = make_event(slug, "Alt", next_year(day=1), visibility="members")
+    new = make_event(slug, "Neu", next_year(day=2))
     with app.app_context():
         db.session.add_all([RSVP(event_id=old, user_id=me), RSVP(event_id=new, user_id=me)])
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     url = personal_url(client)
     calendar_app = app.test_client()
     before = calendar_app.get(url)
@@ -87,9 +81,9 @@ def test_last_modified_moves_when_the_personal_feed_changes(app, client, club, m
     assert b"Alt" not in assert_changed(calendar_app, url, renamed).data  # members only
 
 
-def test_a_download_changes_its_etag_with_the_club(app, client, club):
+def test_a_download_changes_its_etag_with_the_club(app, client, club, make_event):
     slug, _owner = club
-    event_id = add_event(app, slug, "Vortrag", next_year())
+    event_id = make_event(slug, "Vortrag", next_year())
     url = f"/events/{event_id}.ics"
     before = client.get(url)
     assert client.get(url, headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
@@ -108,7 +102,7 @@ def test_uids_carry_the_sites_domain(club, database_uri, smtp):
     slug, _owner = club
     app = make_app(database_uri, smtp[0].port, SITE_URL="https://treffen.example.org/app")
     with disposing(app):
-        event_id = add_event(app, slug, "Abend", next_year())
+        event_id = create_event(app, slug, "Abend", next_year())
         data = app.test_client().get(f"/events/{event_id}.ics").data
         uid = str(icalendar.Calendar.from_ical(data).walk("VEVENT")[0]["uid"])
         assert uid.endswith("@treffen.example.org") and "treffpunkt" not in uid
@@ -137,24 +131,24 @@ def test_events_from_before_the_upgrade_keep_their_uids(tmp_path, smtp):
         data = app.test_client().get("/events/41.ics").data
         assert str(icalendar.Calendar.from_ical(data).walk("VEVENT")[0]["uid"]) == (
             "event-41@treffpunkt")
-    new = add_event(app, "g", "Neu", next_year())
+    new = create_event(app, "g", "Neu", next_year())
     with disposing(app):
         assert db.session.get(Event, new).ical_uid.endswith("@neu.example.org")
 
 
-def test_a_declined_event_shows_as_free_time(app, client, club, make_user, add_member):
+def test_a_declined_event_shows_as_free_time(app, client, club, make_user, add_member, make_event):
     slug, _owner = club
     me, _ = make_user()
     add_member(slug, me)
-    declined = add_event(app, slug, "Abgelehnt", next_year(day=1))
-    going = add_event(app, slug, "Zugesagt", next_year(day=2))
-    add_event(app, slug, "Offen", next_year(day=3))
+    declined = make_event(slug, "Abgelehnt", next_year(day=1))
+    going = make_event(slug, "Zugesagt", next_year(day=2))
+    make_event(slug, "Offen", next_year(day=3))
     with app.app_context():
         db.session.add_all([RSVP(event_id=declined, user_id=me, status=RSVPStatus.NOT_GOING),
                             RSVP(event_id=going, user_id=me)])
         db.session.get(User, me).calendar_all_groups = True
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     data = app.test_client().get(personal_url(client)).data
     calendar = icalendar.Calendar.from_ical(data)
     transp = {str(e["summary"]): str(e["transp"]) for e in calendar.walk("VEVENT")}
@@ -164,7 +158,7 @@ def test_a_declined_event_shows_as_free_time(app, client, club, make_user, add_m
 
 def test_a_revoked_feed_is_gone_and_an_unknown_one_not_found(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     url = personal_url(client)
     calendar_app = app.test_client()
     submit(client, "/account/calendar/revoke", {}, page="/account/")
@@ -179,11 +173,12 @@ def test_a_revoked_feed_is_gone_and_an_unknown_one_not_found(app, client, make_u
         assert response.mimetype == "text/plain" and b"<" not in response.data
 
 
-def test_one_bad_row_never_breaks_a_feed(app, client, club, make_user, add_member, caplog):
+def test_one_bad_row_never_breaks_a_feed(app, client, club, make_user, add_member, make_event,
+                                         caplog):
     slug, _owner = club
     me, _ = make_user()
     add_member(slug, me)
-    good = add_event(app, slug, "Gut", next_year())
+    good = make_event(slug, "Gut", next_year())
     with app.app_context():
         group = db.session.scalar(select(Group).filter_by(slug=slug))
         bad = Event(group_id=group.id, title="Ende der Zeit", timezone="Europe/Berlin",
@@ -194,7 +189,7 @@ def test_one_bad_row_never_breaks_a_feed(app, client, club, make_user, add_membe
         bad_id = bad.id
         db.session.add_all([RSVP(event_id=bad_id, user_id=me), RSVP(event_id=good, user_id=me)])
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     personal = personal_url(client)
     for cancelled in (False, True):
         if cancelled:

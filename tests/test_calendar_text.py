@@ -12,17 +12,11 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import Event, EventStatus, Group, User, utcnow
-from tests.conftest import login
-from tests.test_calendar import JS, READERS, add_event, personal_url, read_icaljs
+from tests.helpers import log_in
+from tests.test_calendar import JS, READERS, personal_url, read_icaljs
 
 NIGHT = "Nachtschicht-Treffen (03:30, Umstellungstag März)"
 HARD = 'Treffen; "Bier", Brezel \\ Grüße\nzweite Zeile\r\ndritte'
-
-
-@pytest.fixture
-def club(make_user, make_group):
-    owner_id, _ = make_user("owner@example.com")
-    return make_group(owner_id), owner_id
 
 
 def icaljs(data: bytes) -> dict:
@@ -54,9 +48,9 @@ def summaries(data: bytes) -> dict[str, set]:
 
 
 @pytest.mark.parametrize("title", [NIGHT, HARD, "Back\\slash; Semi, Komma"])
-def test_a_download_escapes_the_title_everywhere(app, client, club, title):
+def test_a_download_escapes_the_title_everywhere(app, client, club, title, make_event):
     slug, _owner = club
-    event_id = add_event(app, slug, title, datetime(utcnow().year + 1, 3, 28, 3, 30))
+    event_id = make_event(slug, title, datetime(utcnow().year + 1, 3, 28, 3, 30))
     response = client.get(f"/events/{event_id}.ics")
     assert response.status_code == 200
     want = title.replace("\r\n", "\n")
@@ -67,14 +61,14 @@ def test_a_download_escapes_the_title_everywhere(app, client, club, title):
             response.get_data(as_text=True).replace("\r\n ", ""))
 
 
-def test_a_club_feed_escapes_its_name_and_description(app, client, club):
+def test_a_club_feed_escapes_its_name_and_description(app, client, club, make_event):
     slug, _owner = club
     with app.app_context():
         group = db.session.scalar(select(Group).filter_by(slug=slug))
         group.name = "Club; Nord, Süd \\ West"
         group.short_description = "Zeile eins, mit Komma;\nZeile zwei"
         db.session.commit()
-    add_event(app, slug, "Stammtisch", datetime(utcnow().year + 1, 6, 1, 19))
+    make_event(slug, "Stammtisch", datetime(utcnow().year + 1, 6, 1, 19))
     response = client.get(f"/groups/{slug}/calendar.ics")
     assert response.status_code == 200
     assert calendar_texts(response.data) == {
@@ -83,9 +77,9 @@ def test_a_club_feed_escapes_its_name_and_description(app, client, club):
 
 
 def test_a_cancelled_event_says_so_in_the_feeds_language(app, client, club, make_user,
-                                                         add_member):
+                                                         add_member, make_event):
     slug, _owner = club
-    event_id = add_event(app, slug, "Sommerfest", datetime(utcnow().year + 1, 6, 1, 19),
+    event_id = make_event(slug, "Sommerfest", datetime(utcnow().year + 1, 6, 1, 19),
                          status=EventStatus.CANCELLED, cancel_reason="Regen")
     german = client.get(f"/groups/{slug}/calendar.ics").data
     assert all(found == {"Abgesagt: Sommerfest"} for found in summaries(german).values())
@@ -100,15 +94,15 @@ def test_a_cancelled_event_says_so_in_the_feeds_language(app, client, club, make
     with app.app_context():
         db.session.get(User, me).calendar_all_groups = True
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     personal = app.test_client().get(personal_url(client)).data
     assert all(found == {"Cancelled: Sommerfest"} for found in summaries(personal).values())
     assert b"Abgesagt" not in personal
 
 
-def test_a_title_with_a_newline_downloads(app, client, club):
+def test_a_title_with_a_newline_downloads(app, client, club, make_event):
     slug, _owner = club
-    event_id = add_event(app, slug, "Erste Zeile\nZweite Zeile", datetime(
+    event_id = make_event(slug, "Erste Zeile\nZweite Zeile", datetime(
         utcnow().year + 1, 6, 1, 19))
     response = client.get(f"/events/{event_id}.ics")
     assert response.status_code == 200

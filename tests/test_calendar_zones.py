@@ -13,8 +13,8 @@ from icalendar import vRecur
 
 from meetup.extensions import db
 from meetup.models import RSVP, User, utcnow
-from tests.conftest import login
-from tests.test_calendar import JS, READERS, add_event, personal_url, read_icaljs
+from tests.helpers import log_in
+from tests.test_calendar import JS, READERS, personal_url, read_icaljs
 
 ZONES = ("Europe/Berlin", "America/New_York")
 
@@ -121,16 +121,10 @@ def assert_wall_clock_everywhere(data: bytes, times: list[tuple[str, datetime]])
 
 
 @pytest.fixture
-def club(make_user, make_group):
-    owner_id, _ = make_user("owner@example.com")
-    return make_group(owner_id), owner_id
-
-
-@pytest.fixture
-def far_ahead(app, club):
+def far_ahead(app, club, make_event):
     slug, owner_id = club
     times = wall_clock_times()
-    ids = [add_event(app, slug, f"{zone} {local:%Y-%m-%d %H:%M}", local, zone=zone)
+    ids = [make_event(slug, f"{zone} {local:%Y-%m-%d %H:%M}", local, zone=zone)
            for zone, local in times]
     return slug, owner_id, times, ids
 
@@ -149,7 +143,7 @@ def test_the_personal_feed_shows_wall_clock_times_years_ahead(app, client, far_a
         db.session.add_all([RSVP(event_id=event_id, user_id=owner.id) for event_id in ids])
         email = owner.email
         db.session.commit()
-    login(client, email)
+    log_in(client, email)
     data = app.test_client().get(personal_url(client)).data
     assert_wall_clock_everywhere(data, times)
     assert_zones_match_iana(data, times)
@@ -159,20 +153,20 @@ def test_the_personal_feed_shows_wall_clock_times_years_ahead(app, client, far_a
                                          ("Europe/Berlin", datetime(2027, 10, 31, 10)),
                                          ("Europe/Berlin", datetime(2027, 3, 28, 3, 30)),
                                          ("America/New_York", datetime(2031, 3, 9, 3, 30))])
-def test_a_single_download_far_ahead(app, client, club, zone, local):
+def test_a_single_download_far_ahead(app, client, club, zone, local, make_event):
     slug, _owner = club
-    event_id = add_event(app, slug, "Einzeln", local, zone=zone)
+    event_id = make_event(slug, "Einzeln", local, zone=zone)
     data = client.get(f"/events/{event_id}.ics").data
     assert_wall_clock_everywhere(data, [(zone, local)])
     assert_zones_match_iana(data, [(zone, local)])
 
 
 
-def test_every_file_carries_the_same_definition_of_a_zone(app, client, club):
+def test_every_file_carries_the_same_definition_of_a_zone(app, client, club, make_event):
     """Readers such as vobject keep the first VTIMEZONE they see for a TZID."""
     slug, _owner = club
-    near = add_event(app, slug, "Bald", (utcnow() + timedelta(days=3)).replace(tzinfo=None))
-    far = add_event(app, slug, "Weit", datetime(2033, 7, 1, 19))
+    near = make_event(slug, "Bald", (utcnow() + timedelta(days=3)).replace(tzinfo=None))
+    far = make_event(slug, "Weit", datetime(2033, 7, 1, 19))
 
     def berlin(url):
         zones = icalendar.Calendar.from_ical(client.get(url).data).walk("VTIMEZONE")

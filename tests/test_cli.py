@@ -14,7 +14,7 @@ from meetup.models import (
     Visibility,
     utcnow,
 )
-from tests.conftest import get_user, login
+from tests.helpers import get_user, log_in, redirects_to
 
 
 def counts(app) -> dict:
@@ -71,7 +71,7 @@ def test_seed_demo_is_realistic_and_idempotent(app, client):
         assert db.session.scalar(select(func.count(RSVP.checked_in_at)).join(RSVP.event).where(
             Event.ends_at < now)) >= 10
     # Demo members can log in with the documented password.
-    assert login(client, "anna.schneider@example.com", "treffpunkt-demo").status_code == 302
+    redirects_to(log_in(client, "anna.schneider@example.com", "treffpunkt-demo"), "/")
 
 
 def test_seed_if_empty_leaves_a_used_database_alone(app, make_user):

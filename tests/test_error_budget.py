@@ -27,7 +27,7 @@ from meetup.demo import DEMO_PASSWORD, email_for
 from meetup.extensions import db
 from meetup.models import Application, Event, Group, Invitation, Membership, User
 from tests.budget import Session, Walker
-from tests.conftest import login
+from tests.helpers import log_in
 
 ROLES = {
     "anonymous": None,
@@ -132,7 +132,7 @@ def test_an_overlong_search_word_gets_a_message_not_a_500(app, client, make_user
                                                           path):
     user_id, email = make_user()
     slug = make_group(user_id)
-    login(client, email)
+    log_in(client, email)
     response = client.get(path.format(slug=slug), query_string={"q": "x" * 100_000})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -147,7 +147,7 @@ def test_a_nul_byte_in_a_club_address_or_search_is_not_a_500(app, client, make_u
                                                              make_group, path):
     user_id, email = make_user()
     slug = make_group(user_id)
-    login(client, email)
+    log_in(client, email)
     response = client.get(path.format(slug=slug))
     assert response.status_code < 500
 

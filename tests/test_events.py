@@ -10,17 +10,10 @@ from meetup.errors import RuleError
 from meetup.events import services as editing
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, SeriesFrequency, User
-from tests.conftest import login, submit
+from tests.helpers import log_in, redirects_to, submit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
-
-
-@pytest.fixture
-def club(app, make_user, make_group):
-    owner_id, _ = make_user("owner@example.com")
-    slug = make_group(owner_id)
-    return slug, owner_id
 
 
 def future(days=30, hour=19) -> datetime:
@@ -43,6 +36,15 @@ def events_of(app, slug):
                                   .order_by(Event.starts_at)).all()
 
 
+def created(app, slug, response) -> Event:
+    """The one event of the group, made by the form that gave ``response``,
+    which leads to the event's page."""
+    events = events_of(app, slug)
+    assert len(events) == 1, response.get_data(as_text=True)[:500]
+    redirects_to(response, f"/events/{events[0].id}")
+    return events[0]
+
+
 @pytest.mark.parametrize(("day", "utc_hour"), [
     (date(2027, 3, 27), 18),  # Saturday before the spring switch: CET, UTC+1
     (date(2027, 3, 28), 17),  # the switch day itself: CEST, UTC+2
@@ -51,14 +53,13 @@ def events_of(app, slug):
 ])
 def test_19_00_berlin_is_stored_in_utc_and_shown_as_19_00(app, client, club, day, utc_hour):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     start = datetime.combine(day, datetime.min.time()).replace(hour=19)
     response = submit(client, f"/events/new/{slug}", form_for(start))
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    event = events_of(app, slug)[0]
+    event = created(app, slug, response)
     assert event.starts_at == datetime.combine(day, datetime.min.time()).replace(
         hour=utc_hour, tzinfo=UTC)
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "19:00–22:00 Uhr" in html
     assert f'datetime="{day.isoformat()}T19:00' in html
 
@@ -104,17 +105,17 @@ def test_monthly_on_a_day_skips_short_months(app, club):
 
 def test_create_a_series_over_http_and_edit_this_and_following(app, client, club):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     start = future(days=10)
     response = submit(client, f"/events/new/{slug}", form_for(
         start, repeat="weekly", interval="1", count="4"), page=f"/events/new/{slug}")
-    assert response.status_code == 302
     events = events_of(app, slug)
     assert len(events) == 4 and len({e.series_id for e in events}) == 1
+    redirects_to(response, f"/events/{events[0].id}")  # the first date of the series
     third = events[2]
     response = submit(client, f"/events/{third.id}/edit", form_for(
         start + timedelta(weeks=2, hours=1), title="Stammtisch (neu)", scope="following"))
-    assert response.status_code == 302
+    redirects_to(response, f"/events/{third.id}")
     after = events_of(app, slug)
     assert [e.title for e in after] == ["Stammtisch", "Stammtisch", "Stammtisch (neu)",
                                         "Stammtisch (neu)"]
@@ -140,7 +141,7 @@ def test_create_a_series_over_http_and_edit_this_and_following(app, client, club
 ])
 def test_event_form_bad_input_changes_nothing(app, client, club, change, message):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/new/{slug}", form_for(future(), **change))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -151,7 +152,7 @@ def test_members_cannot_create_events(app, client, club, make_user, add_member):
     slug, _owner = club
     user_id, _ = make_user()
     add_member(slug, user_id)
-    login(client)
+    log_in(client, "mara@example.com")
     assert client.get(f"/events/new/{slug}").status_code == 403
     assert submit(client, f"/events/new/{slug}", form_for(future()), page="/").status_code == 403
     assert events_of(app, slug) == []
@@ -160,13 +161,13 @@ def test_members_cannot_create_events(app, client, club, make_user, add_member):
 def test_cancel_keeps_the_event_visible_and_raises_sequence(app, client, club, make_event):
     slug, _owner = club
     event_id = make_event(slug)
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     page = f"/events/{event_id}"
     response = submit(client, f"{page}/cancel", {"reason": "  "}, page=page)
     assert response.status_code == 422
     assert "Bitte nennen Sie kurz einen Grund." in response.get_data(as_text=True)
     response = submit(client, f"{page}/cancel", {"reason": "Der Wirt ist krank."}, page=page)
-    assert response.status_code == 302
+    redirects_to(response, page)
     html = client.get(page).get_data(as_text=True)
     assert "Abgesagt" in html and "Der Wirt ist krank." in html
     with app.app_context():
@@ -185,10 +186,10 @@ def test_drafts_are_hidden_publishable_and_deletable(app, client, club, make_eve
     member_id, _ = make_user()
     add_member(slug, member_id)
     member = app.test_client()
-    login(member)
+    log_in(member, "mara@example.com")
     assert member.get(f"/events/{draft}").status_code == 404
     assert "Geheimplan" not in member.get("/events/").get_data(as_text=True)
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     assert "Geheimplan" in client.get(f"/groups/{slug}").get_data(as_text=True)
     submit(client, f"/events/{draft}/publish", {}, page=f"/events/{draft}")
     assert member.get(f"/events/{draft}").status_code == 200
@@ -200,10 +201,10 @@ def test_drafts_are_hidden_publishable_and_deletable(app, client, club, make_eve
 def test_duplicate_makes_a_draft_a_week_later(app, client, club, make_event):
     slug, _owner = club
     event_id = make_event(slug, capacity=20)
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/{event_id}/duplicate", {}, page=f"/events/{event_id}")
-    assert response.status_code == 302
     original, copy = events_of(app, slug)
+    redirects_to(response, f"/events/{copy.id}/edit")
     assert copy.status == EventStatus.DRAFT and copy.capacity == 20
     assert copy.starts_at.astimezone(BERLIN) - original.starts_at.astimezone(BERLIN) == \
         timedelta(weeks=1)
@@ -216,7 +217,7 @@ def test_online_link_only_for_people_going(app, client, club, make_event, make_u
     event_id = make_event(slug, online_url="https://meet.example.org/abc")
     user_id, _ = make_user()
     add_member(slug, user_id)
-    login(client)
+    log_in(client, "mara@example.com")
     page = f"/events/{event_id}"
     assert "meet.example.org" not in client.get(page).get_data(as_text=True)
     submit(client, f"{page}/rsvp", {"answer": "yes"}, page=page)
@@ -232,7 +233,7 @@ def test_event_page_shows_the_viewers_zone_when_it_differs(app, client, club, ma
         db.session.scalar(select(User).filter_by(email="ny@example.com")).timezone = \
             "America/New_York"
         db.session.commit()
-    login(client, "ny@example.com")
+    log_in(client, "ny@example.com")
     html = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "19:00–22:00 Uhr" in html and "America/New York" in html
     assert "13:00–16:00 Uhr" in html or "14:00–17:00 Uhr" in html
@@ -248,10 +249,14 @@ def test_members_only_events_are_invisible_to_outsiders(app, client, club, make_
     hidden = make_event(private_slug, title="Kaminabend", visibility="members")
     if who == "outsider":
         make_user()
-        login(client)
+        log_in(client, "mara@example.com")
     for event_id in (secret, hidden):
         assert client.get(f"/events/{event_id}").status_code == 404
-        assert client.get(f"/events/{event_id}/ticket").status_code in (302, 404)
+        ticket = client.get(f"/events/{event_id}/ticket")
+        if who == "anonymous":
+            redirects_to(ticket, f"/auth/login?next=/events/{event_id}/ticket")
+        else:
+            assert ticket.status_code == 404
     for url in ["/", "/events/", "/events/?q=vorstand", "/events/?q=kamin",
                 f"/groups/{slug}", "/events/?group=geheimer-kreis"]:
         html = client.get(url).get_data(as_text=True)
@@ -269,7 +274,7 @@ def test_members_see_members_only_events_in_lists(app, client, club, make_event,
     make_event(slug, title="Vorstandsabend", visibility="members")
     user_id, _ = make_user()
     add_member(slug, user_id)
-    login(client)
+    log_in(client, "mara@example.com")
     assert "Vorstandsabend" in client.get("/events/?q=vorstand").get_data(as_text=True)
 
 
@@ -278,10 +283,10 @@ def test_non_members_may_rsvp_only_to_public_events_of_public_groups(app, client
     slug, _owner = club
     public = make_event(slug)
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/events/{public}/rsvp", {"answer": "yes"},
                       page=f"/events/{public}")
-    assert response.status_code == 302
+    redirects_to(response, f"/events/{public}")
     with app.app_context():
         assert db.session.scalar(select(RSVP.status)) == RSVPStatus.GOING
 
@@ -315,7 +320,7 @@ def test_event_page_and_list_queries_do_not_grow(app, client, club, make_event, 
     slug, _owner = club
     user_id, _ = make_user()
     add_member(slug, user_id)
-    login(client)
+    log_in(client, "mara@example.com")
 
     def fill(events, attendees):
         ids = [make_event(slug, title=f"Abend {n}", days=2 + n) for n in range(events)]
@@ -349,7 +354,7 @@ def test_event_page_and_list_queries_do_not_grow(app, client, club, make_event, 
 
 def test_a_series_ending_before_it_starts_is_refused_and_the_form_kept(app, client, club):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     start = future(days=10)
     page = f"/events/new/{slug}"
     response = submit(client, page, form_for(
@@ -382,7 +387,7 @@ def test_a_series_without_dates_is_refused_by_the_service(app, club):
                                   "posix/Europe/Berlin"])
 def test_only_zones_of_real_places_are_accepted(app, client, club, zone):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     html = client.get(f"/events/new/{slug}").get_data(as_text=True)
     assert f'value="{zone}"' not in html and 'value="Europe/Berlin"' in html
     response = submit(client, f"/events/new/{slug}", form_for(future(), timezone=zone))
@@ -394,10 +399,9 @@ def test_only_zones_of_real_places_are_accepted(app, client, club, zone):
 @pytest.mark.parametrize("zone", ["UTC", "America/Argentina/Buenos_Aires", "Asia/Kolkata"])
 def test_place_zones_and_utc_are_accepted(app, client, club, zone):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/new/{slug}", form_for(future(), timezone=zone))
-    assert response.status_code == 302
-    assert events_of(app, slug)[0].timezone == zone
+    assert created(app, slug, response).timezone == zone
 
 
 @pytest.mark.parametrize(("start", "end", "field"), [
@@ -407,7 +411,7 @@ def test_place_zones_and_utc_are_accepted(app, client, club, zone):
 def test_a_time_the_clocks_skip_is_refused_next_to_the_field(app, client, club, start, end,
                                                             field):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/new/{slug}", form_for(
         future(), title="Nachtlauf", starts_at=start, ends_at=end))
     html = response.get_data(as_text=True)
@@ -420,7 +424,7 @@ def test_a_time_the_clocks_skip_is_refused_next_to_the_field(app, client, club, 
 
 def test_the_repeated_hour_in_october_asks_which_one_is_meant(app, client, club):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     page = f"/events/new/{slug}"
     data = form_for(future(), starts_at="2027-10-31T02:30", ends_at="2027-10-31T04:00")
     response = submit(client, page, data, page=page)
@@ -443,18 +447,17 @@ def test_the_repeated_hour_in_october_asks_which_one_is_meant(app, client, club)
     assert '<input checked id="starts_at_fold-1"' in html
     response = submit(client, f"/events/{winter.id}/edit",
                       {**data, "starts_at_fold": "1", "title": "Spät"})
-    assert response.status_code == 302
+    redirects_to(response, f"/events/{winter.id}")
     assert db_event(app, winter.id).starts_at == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
 
 
 def test_the_end_may_be_the_second_time_of_the_repeated_hour(app, client, club):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/new/{slug}", form_for(
         future(), starts_at="2027-10-31T02:45", starts_at_fold="0",
         ends_at="2027-10-31T02:15", ends_at_fold="1"))
-    assert response.status_code == 302
-    event = events_of(app, slug)[0]
+    event = created(app, slug, response)
     assert event.ends_at - event.starts_at == timedelta(minutes=30)
 
 
@@ -472,7 +475,7 @@ def db_event(app, event_id):
 ])
 def test_dates_outside_2000_to_2100_get_a_message(app, client, club, change):
     slug, _owner = club
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/new/{slug}", form_for(future(), **change),
                       page=f"/events/new/{slug}")
     assert response.status_code == 422
@@ -484,7 +487,7 @@ def test_dates_outside_2000_to_2100_get_a_message(app, client, club, change):
 def test_editing_with_a_date_far_off_gets_a_message(app, client, club, make_event):
     slug, _owner = club
     event_id = make_event(slug)
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     response = submit(client, f"/events/{event_id}/edit", form_for(
         future(), rsvp_opens_at="0001-01-01T00:00"))
     assert response.status_code == 422
@@ -507,7 +510,7 @@ def test_browsing_with_odd_dates_says_so_next_to_the_field(app, client, club, ma
         with app.app_context():
             db.session.scalar(select(User).filter_by(email="la@example.com")).timezone = zone
             db.session.commit()
-        login(client, "la@example.com")
+        log_in(client, "la@example.com")
     response = client.get(f"/events/?{query}")
     html = response.get_data(as_text=True)
     assert response.status_code == 422

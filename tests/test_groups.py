@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from meetup.extensions import db
 from meetup.groups import services
 from meetup.models import Application, ApplicationStatus, Ban, Group, Membership, Role
-from tests.conftest import login, submit
+from tests.helpers import log_in, redirects_to, submit
 
 
 def memberships(app, slug):
@@ -29,13 +29,12 @@ def test_slugs_fold_umlauts(name, slug):
 
 def test_create_group_makes_the_creator_owner(app, client, make_user):
     user_id, _ = make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/groups/new", {
         "name": "Unternehmerclub Münster", "city": "Münster", "short_description": "Kurz",
         "description": "**Fett** <script>alert(1)</script>", "website": "https://example.org",
         "visibility": "public", "join_policy": "approval", "timezone": "Europe/Berlin"})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/groups/unternehmerclub-muenster"
+    redirects_to(response, "/groups/unternehmerclub-muenster")
     assert memberships(app, "unternehmerclub-muenster") == {(user_id, "owner", "")}
     html = client.get("/groups/unternehmerclub-muenster").get_data(as_text=True)
     assert "<strong>Fett</strong>" in html
@@ -45,7 +44,7 @@ def test_create_group_makes_the_creator_owner(app, client, make_user):
 def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_group):
     user_id, _ = make_user()
     make_group(user_id, "Unternehmerclub Münster")
-    login(client)
+    log_in(client, "mara@example.com")
     form = {"name": "Unternehmerclub Münster", "city": "Münster", "visibility": "public",
             "join_policy": "open", "timezone": "Europe/Berlin"}
     response = submit(client, "/groups/new", form)
@@ -58,7 +57,7 @@ def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_grou
         assert db.session.scalar(select(func.count(Group.id))) == 1
     # Taking the suggestion works.
     response = submit(client, "/groups/new", {**form, "slug": "unternehmerclub-muenster-2"})
-    assert response.headers["Location"] == "/groups/unternehmerclub-muenster-2"
+    redirects_to(response, "/groups/unternehmerclub-muenster-2")
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -73,7 +72,7 @@ def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_grou
 ])
 def test_group_form_bad_input(app, client, make_user, field, value, message):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     form = {"name": "Club", "visibility": "public", "join_policy": "open",
             "timezone": "Europe/Berlin", field: value}
     response = submit(client, "/groups/new", form)
@@ -87,9 +86,10 @@ def test_join_an_open_group_twice_gives_one_membership(app, client, make_user, m
     owner_id, _ = make_user("owner@example.com")
     user_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
-    assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 302
-    assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 302
+    log_in(client, "mara@example.com")
+    for _ in range(2):
+        redirects_to(submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}"),
+                     f"/groups/{slug}")
     assert (user_id, "member", "") in memberships(app, slug)
     assert len(memberships(app, slug)) == 2
 
@@ -127,24 +127,24 @@ def test_apply_and_approve(app, client, make_user, make_group, mailbox):
     owner_id, _ = make_user("owner@example.com")
     make_user()
     slug = make_group(owner_id, join_policy="approval")
-    login(client)
+    log_in(client, "mara@example.com")
     # Joining directly is not possible in an approval group.
     assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 403
     response = submit(client, f"/groups/{slug}/apply", {"message": "Ich bin Steuerberaterin."})
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}")
     html = client.get(f"/groups/{slug}").get_data(as_text=True)
     assert "Bewerbung gesendet" in html
     assert "Warten auf Entscheidung" in client.get("/groups/mine").get_data(as_text=True)
 
     organiser = app.test_client()
-    login(organiser, "owner@example.com")
+    log_in(organiser, "owner@example.com")
     page = organiser.get(f"/groups/{slug}/manage/applications").get_data(as_text=True)
     assert "Ich bin Steuerberaterin." in page
     with app.app_context():
         application_id = db.session.scalar(select(Application.id))
     response = submit(organiser, f"/groups/{slug}/manage/applications/{application_id}/approve",
                       {}, page=f"/groups/{slug}/manage/applications")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}/manage/applications")
     assert len(memberships(app, slug)) == 2
     assert "Willkommen" in mailbox.wait_for("mara@example.com")[-1]["Subject"]
     assert "Sie sind Mitglied" in client.get(f"/groups/{slug}").get_data(as_text=True)
@@ -190,7 +190,7 @@ def test_decline_and_reapply(app, client, make_user, make_group):
     owner_id, _ = make_user("owner@example.com")
     make_user()
     slug = make_group(owner_id, join_policy="approval")
-    login(client)
+    log_in(client, "mara@example.com")
     submit(client, f"/groups/{slug}/apply", {"message": "Bitte"})
     with app.app_context():
         application = db.session.scalar(select(Application))
@@ -209,7 +209,7 @@ def test_empty_application_message_is_refused(app, client, make_user, make_group
     owner_id, _ = make_user("owner@example.com")
     make_user()
     slug = make_group(owner_id, join_policy="approval")
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/apply", {"message": "  "})
     assert response.status_code == 422
     with app.app_context():
@@ -222,7 +222,7 @@ def test_last_owner_cannot_leave_but_can_after_transfer(app, client, make_user, 
     other_id, _ = make_user("other@example.com")
     slug = make_group(owner_id)
     other = add_member(slug, other_id)
-    login(client)
+    log_in(client, "mara@example.com")
     submit(client, f"/groups/{slug}/leave", {}, page=f"/groups/{slug}")
     assert (owner_id, "owner", "") in memberships(app, slug)
 
@@ -239,7 +239,7 @@ def test_organiser_sets_a_title_shown_in_the_directory(app, client, make_user, m
     member_id, _ = make_user("kasse@example.com", name="Karl Kasse")
     slug = make_group(owner_id)
     membership = add_member(slug, member_id)
-    login(client)
+    log_in(client, "mara@example.com")
     submit(client, f"/groups/{slug}/manage/members/{membership}/title", {"title": "Kassierer"},
            page=f"/groups/{slug}/manage/members")
     assert (member_id, "member", "Kassierer") in memberships(app, slug)
@@ -257,7 +257,7 @@ def test_organisers_cannot_remove_other_organisers(app, client, make_user, make_
     slug = make_group(owner_id)
     add_member(slug, organiser_id, "organiser")
     other = add_member(slug, other_id, "organiser")
-    login(client)
+    log_in(client, "mara@example.com")
     submit(client, f"/groups/{slug}/manage/members/{other}/remove", {},
            page=f"/groups/{slug}/manage/members")
     assert (other_id, "organiser", "") in memberships(app, slug)
@@ -273,24 +273,25 @@ def test_ban_keeps_a_person_out(app, client, make_user, make_group, add_member):
     slug = make_group(owner_id)
     membership = add_member(slug, member_id)
     organiser = app.test_client()
-    login(organiser, "owner@example.com")
+    log_in(organiser, "owner@example.com")
     submit(organiser, f"/groups/{slug}/manage/members/{membership}/ban", {},
            page=f"/groups/{slug}/manage/members")
     assert {m[0] for m in memberships(app, slug)} == {owner_id}
-    login(client)
+    log_in(client, "mara@example.com")
     assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 403
     assert "Mitgliedschaft nicht möglich" in client.get(f"/groups/{slug}").get_data(as_text=True)
     with app.app_context():
         ban_id = db.session.scalar(select(Ban.id))
     submit(organiser, f"/groups/{slug}/manage/bans/{ban_id}/lift", {},
            page=f"/groups/{slug}/manage/members")
-    assert submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}").status_code == 302
+    redirects_to(submit(client, f"/groups/{slug}/join", {}, page=f"/groups/{slug}"),
+                 f"/groups/{slug}")
 
 
 def test_owner_cannot_demote_the_last_owner(app, client, make_user, make_group):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     with app.app_context():
         own = db.session.scalar(select(Membership.id))
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "member"},
@@ -299,7 +300,7 @@ def test_owner_cannot_demote_the_last_owner(app, client, make_user, make_group):
     assert memberships(app, slug) == {(owner_id, "owner", "")}
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "king"},
                       page=f"/groups/{slug}/manage/members")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}/manage/members")
     assert memberships(app, slug) == {(owner_id, "owner", "")}
 
 
@@ -316,7 +317,7 @@ def test_directory_search_and_pagination(app, client, make_user, make_group, add
             db.session.flush()
             db.session.add(Membership(group_id=group.id, user_id=user.id, role=Role.MEMBER))
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     first = client.get(f"/groups/{slug}/members").get_data(as_text=True)
     assert "26 Mitglieder" in first and "Person 00" in first and "Person 24" not in first
     second = client.get(f"/groups/{slug}/members?page=2").get_data(as_text=True)
@@ -347,7 +348,7 @@ def test_group_pages_do_not_grow_queries_with_members(app, client, make_user, ma
                                                      add_member, count_queries):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
 
     def grow(count, start):
         with app.app_context():

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from meetup.extensions import db
 from meetup.models import User
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token, log_in
 
 HUGE = "99999999999999999999"
 
@@ -17,13 +17,13 @@ HUGE = "99999999999999999999"
 ])
 def test_numbers_beyond_a_database_integer_are_not_found(app, client, make_user, path):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     assert client.get(path).status_code == 404
 
 
 def test_a_huge_number_in_a_post_url_is_not_found(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     token = csrf_token(client.get("/events/").get_data(as_text=True))
     response = client.post(f"/events/{HUGE}/rsvp", data={"csrf_token": token, "answer": "yes"})
     assert response.status_code == 404

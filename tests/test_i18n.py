@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import get_user, login, submit
+from tests.helpers import get_user, log_in, redirects_to, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "meetup" / "translations"
@@ -77,7 +77,7 @@ def test_browser_language_is_followed(client):
 
 def test_switcher_sets_the_language_for_the_session(client):
     response = submit(client, "/language", {"language": "en", "next": "/auth/login"}, page="/")
-    assert response.headers["Location"] == "/auth/login"
+    redirects_to(response, "/auth/login")
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
     submit(client, "/language", {"language": "de"}, page="/")
     assert '<html lang="de">' in client.get("/", headers={"Accept-Language": "en"}).get_data(
@@ -87,19 +87,19 @@ def test_switcher_sets_the_language_for_the_session(client):
 def test_switcher_refuses_unknown_languages_and_foreign_next(client):
     response = submit(client, "/language", {"language": "xx", "next": "//evil.example"},
                       page="/")
-    assert response.headers["Location"] == "/"
+    redirects_to(response, "/")
     assert '<html lang="de">' in client.get("/").get_data(as_text=True)
 
 
 def test_a_users_setting_wins_over_the_browser(app, client, make_user):
     make_user(locale="en")
-    login(client)
+    log_in(client, "mara@example.com")
     html = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="en">' in html
 
 
 def test_switching_while_logged_in_is_remembered_on_the_account(app, client, make_user):
     make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     submit(client, "/language", {"language": "en"}, page="/")
     assert get_user(app, "mara@example.com").locale == "en"

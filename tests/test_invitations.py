@@ -12,7 +12,7 @@ from meetup.extensions import db
 from meetup.groups import invitations
 from meetup.models import Application, Group, Invitation, Membership, User, utcnow
 from meetup.policy import viewer_for
-from tests.conftest import login, submit
+from tests.helpers import log_in, redirects_to, submit
 
 
 def group_of(app, slug):
@@ -45,9 +45,8 @@ def test_link_invitation_to_a_private_invite_only_group(app, client, make_user, 
     # Anonymous visitors see the invitation and are asked to log in or sign up.
     page = client.get(f"/invite/{token}").get_data(as_text=True)
     assert "Gründerkreis" in page and "/auth/signup?next=/invite/" in page
-    login(client)
-    response = submit(client, f"/invite/{token}", {})
-    assert response.headers["Location"] == f"/groups/{slug}"
+    log_in(client, "mara@example.com")
+    redirects_to(submit(client, f"/invite/{token}", {}), f"/groups/{slug}")
     assert user_id in member_ids(app, slug)
     assert client.get(f"/groups/{slug}").status_code == 200
 
@@ -58,11 +57,11 @@ def test_invitation_to_an_approval_group_files_an_application(app, client, make_
     user_id, _ = make_user()
     slug = make_group(owner_id, "Privatkreis", visibility="private", join_policy="approval")
     token = make_link(app, slug, owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/invite/{token}", {"message": ""})
     assert response.status_code == 422
     response = submit(client, f"/invite/{token}", {"message": "Ich komme aus Münster."})
-    assert response.headers["Location"] == "/groups/mine"
+    redirects_to(response, "/groups/mine")
     assert user_id not in member_ids(app, slug)
     with app.app_context():
         assert db.session.scalar(select(Application.message)) == "Ich komme aus Münster."
@@ -85,11 +84,11 @@ def test_expired_used_up_revoked_and_unknown_invitations(app, client, make_user,
 
     assert client.get("/invite/not-a-token").status_code == 404
     second = app.test_client()
-    login(second, "second@example.com")
-    assert submit(second, f"/invite/{once}", {}).status_code == 302
+    log_in(second, "second@example.com")
+    redirects_to(submit(second, f"/invite/{once}", {}), f"/groups/{slug}")
     assert second_id in member_ids(app, slug)
 
-    login(client)
+    log_in(client, "mara@example.com")
     for token in (expired, once, revoked):
         page = client.get(f"/invite/{token}")
         assert page.status_code == 410
@@ -144,7 +143,7 @@ def test_banned_people_cannot_use_an_invitation(app, client, make_user, make_gro
     with app.app_context():
         db.session.add(Ban(group_id=group_of(app, slug), user_id=user_id))
         db.session.commit()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/invite/{token}", {}, follow_redirects=True)
     assert "nicht beitreten" in response.get_data(as_text=True)
     assert user_id not in member_ids(app, slug)
@@ -154,7 +153,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
                                                       mailbox):
     owner_id, _ = make_user()
     slug = make_group(owner_id, visibility="private", join_policy="invite")
-    login(client)
+    log_in(client, "mara@example.com")
     page = f"/groups/{slug}/manage/invitations"
     response = submit(client, f"/groups/{slug}/manage/invitations/link",
                       {"link-days": "14", "link-max_uses": "25"}, page=page,
@@ -162,7 +161,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
     assert "Neuer Einladungslink: http://localhost/invite/" in response.get_data(as_text=True)
     response = submit(client, f"/groups/{slug}/manage/invitations/email",
                       {"mail-emails": "eva@example.com\nOtto@Example.com"}, page=page)
-    assert response.status_code == 302
+    redirects_to(response, page)
     for address in ("eva@example.com", "otto@example.com"):
         mail = mailbox.wait_for(address)[-1]
         assert mail["Subject"] == "Einladung zu Unternehmerclub Münster"
@@ -176,7 +175,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
 def test_bad_email_invitation_changes_nothing(app, client, make_user, make_group, mailbox):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/manage/invitations/email",
                       {"mail-emails": "good@example.com\nkaputt"},
                       page=f"/groups/{slug}/manage/invitations")
@@ -191,7 +190,7 @@ def test_bad_email_invitation_changes_nothing(app, client, make_user, make_group
 def test_link_form_bad_input(app, client, make_user, make_group):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/manage/invitations/link",
                       {"link-days": "0", "link-max_uses": "-3"},
                       page=f"/groups/{slug}/manage/invitations")
@@ -214,7 +213,7 @@ def test_csv_import_invites_good_rows_and_reports_bad_ones(app, client, make_use
                                                           mailbox):
     owner_id, _ = make_user("owner@example.com")
     slug = make_group(owner_id, visibility="private", join_policy="invite")
-    login(client, "owner@example.com")
+    log_in(client, "owner@example.com")
     from io import BytesIO
 
     response = submit(client, f"/groups/{slug}/manage/invitations/import",
@@ -252,7 +251,7 @@ def test_csv_import_reads_comma_files_without_header(app, make_user, make_group)
 def test_csv_import_without_a_file_is_refused(app, client, make_user, make_group):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, f"/groups/{slug}/manage/invitations/import", {},
                       page=f"/groups/{slug}/manage/invitations")
     assert response.status_code == 422
@@ -298,7 +297,7 @@ def test_unreadable_csv_files_are_refused_next_to_the_field(app, client, make_us
                                                             message):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = import_file(client, slug, data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -313,7 +312,7 @@ def test_csv_in_the_encodings_excel_writes(app, client, make_user, make_group, m
                                            encoding):
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     text = "Name;E-Mail\r\nJürgen Müßig;juergen@example.com\r\n"
     response = import_file(client, slug, text.encode(encoding))
     assert response.status_code == 200
@@ -327,7 +326,7 @@ def test_csv_over_the_size_limit_is_refused(app, client, make_user, make_group, 
     monkeypatch.setattr(invitations, "MAX_CSV_BYTES", 10_000)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = import_file(client, slug, b"a;b@example.com\n" * 1_000)
     assert response.status_code == 422
     assert "zu groß (höchstens 2 MB)" in response.get_data(as_text=True)

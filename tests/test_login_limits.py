@@ -11,7 +11,15 @@ from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import utcnow
 from meetup.models.user import LoginThrottle
-from tests.conftest import PASSWORD, csrf_token, get_user, login, make_app, submit
+from tests.helpers import (
+    PASSWORD,
+    csrf_token,
+    get_user,
+    log_in,
+    make_app,
+    redirects_to,
+    submit,
+)
 
 LIMIT = 3
 LOCKED = "Zu viele fehlgeschlagene Versuche für dieses Konto"
@@ -28,7 +36,7 @@ def app(database_uri, smtp):
 
 
 def fail(client, email="mara@example.com"):
-    return login(client, email=email, password="wrong password!")
+    return log_in(client, email=email, password="wrong password!")
 
 
 def test_account_locks_after_failures_from_two_app_instances(app, make_user, database_uri,
@@ -42,7 +50,7 @@ def test_account_locks_after_failures_from_two_app_instances(app, make_user, dat
         assert statuses == [422] * LIMIT
         # Now even the right password is refused, from either instance.
         for client in clients:
-            response = login(client)
+            response = log_in(client, "mara@example.com")
             assert response.status_code == 429
             assert LOCKED in response.get_data(as_text=True)
             assert "Abmelden" not in client.get("/").get_data(as_text=True)
@@ -84,10 +92,9 @@ def test_the_owner_gets_one_mail_per_lock_in_their_language(app, client, make_us
 
     # The reset link in the mail is the owner's way out of the lock.
     path = link.removeprefix("https://treffpunkt.example.org")
-    response = submit(client, path, {"password": "brand-new-secret"})
-    assert response.status_code == 302
+    redirects_to(submit(client, path, {"password": "brand-new-secret"}), "/")
     submit(client, "/auth/logout", {}, page="/")
-    assert login(client, password="brand-new-secret").status_code == 302
+    redirects_to(log_in(client, "mara@example.com", password="brand-new-secret"), "/")
 
 
 def test_lock_mail_speaks_german_by_default(app, client, make_user, mailbox):
@@ -102,23 +109,23 @@ def test_a_successful_login_resets_the_count(app, client, make_user):
     make_user()
     for _ in range(LIMIT - 1):
         fail(client)
-    assert login(client).status_code == 302
+    redirects_to(log_in(client, "mara@example.com"), "/")
     submit(client, "/auth/logout", {}, page="/")
     for _ in range(LIMIT - 1):
         assert fail(client).status_code == 422
-    assert login(client).status_code == 302
+    redirects_to(log_in(client, "mara@example.com"), "/")
 
 
 def test_the_lock_ends_after_the_window(app, client, make_user):
     make_user()
     for _ in range(LIMIT):
         fail(client)
-    assert login(client).status_code == 429
+    assert log_in(client, "mara@example.com").status_code == 429
     with app.app_context():
         db.session.execute(update(LoginThrottle).values(
             window_start=utcnow() - timedelta(minutes=16)))
         db.session.commit()
-    assert login(client).status_code == 302
+    redirects_to(log_in(client, "mara@example.com"), "/")
 
 
 def test_concurrent_failures_each_count_and_send_one_mail(app, make_user, mailbox):
@@ -146,7 +153,7 @@ def test_concurrent_failures_each_count_and_send_one_mail(app, make_user, mailbo
         # Every attempt that got to check the password was counted.
         assert row.failures == statuses.count(422) >= LIMIT
     assert len(mailbox.wait_for("mara@example.com")) == 1
-    assert login(app.test_client()).status_code == 429
+    assert log_in(app.test_client(), "mara@example.com").status_code == 429
 
 
 def test_no_transaction_is_open_while_the_password_is_hashed(app, make_user, monkeypatch):

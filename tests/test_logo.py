@@ -8,7 +8,7 @@ from sqlalchemy import select
 from meetup import images
 from meetup.extensions import db
 from meetup.models import Group
-from tests.conftest import login, submit
+from tests.helpers import log_in, redirects_to, submit
 
 FORM = {"name": "Unternehmerclub Münster", "city": "Münster", "visibility": "public",
         "join_policy": "open", "timezone": "Europe/Berlin"}
@@ -40,11 +40,10 @@ def test_logo_is_resized_and_cleaned(app, client, make_user, make_group, tmp_pat
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     original = jpeg_with_exif()
     assert b"SecretCam" in original
-    response = upload(client, slug, original, "logo.jpg")
-    assert response.status_code == 302
+    redirects_to(upload(client, slug, original, "logo.jpg"), f"/groups/{slug}")
     status, headers, data = fetch(client, f"/groups/{slug}/logo")
     assert status == 200 and headers["Content-Type"] == "image/png"
     assert b"SecretCam" not in data and b"private note" not in data
@@ -59,7 +58,7 @@ def test_fake_image_is_refused(app, client, make_user, make_group, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     response = upload(client, slug, b"this is plain text, not a picture", "logo.png")
     assert response.status_code == 422
     assert "kein Bild, das wir lesen können" in response.get_data(as_text=True)
@@ -75,7 +74,7 @@ def test_oversized_upload_is_refused(app, client, make_user, make_group, tmp_pat
     monkeypatch.setattr(images, "MAX_BYTES", 100_000)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     big = Image.frombytes("RGB", (200, 200), bytes(200 * 200 * 3))
     buffer = io.BytesIO()
     big.save(buffer, format="BMP")
@@ -90,7 +89,7 @@ def test_an_unsupported_format_is_refused(app, client, make_user, make_group, tm
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     owner_id, _ = make_user()
     slug = make_group(owner_id)
-    login(client)
+    log_in(client, "mara@example.com")
     buffer = io.BytesIO()
     Image.new("RGB", (10, 10)).save(buffer, format="TIFF")
     response = upload(client, slug, buffer.getvalue(), "logo.tiff")
@@ -104,12 +103,12 @@ def test_private_logo_is_hidden_from_outsiders(app, client, make_user, make_grou
     make_user()
     slug = make_group(owner_id, visibility="private", join_policy="invite")
     owner = app.test_client()
-    login(owner, "owner@example.com")
+    log_in(owner, "owner@example.com")
     response = upload(owner, slug, jpeg_with_exif((64, 64)), "logo.jpg",
                       visibility="private", join_policy="invite")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}")
     status, headers, _data = fetch(owner, f"/groups/{slug}/logo")
     assert status == 200 and "private" in headers["Cache-Control"]
     assert fetch(client, f"/groups/{slug}/logo")[0] == 404
-    login(client)
+    log_in(client, "mara@example.com")
     assert fetch(client, f"/groups/{slug}/logo")[0] == 404

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import Application
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, redirects_to
 
 SITE = "https://treffpunkt.example.org"
 # The request arrives with "Host: evil.example" (and proxy headers claiming it, too).
@@ -22,9 +22,8 @@ def forged(client, url: str, data: dict, page: str | None = None):
     return client.post(url, data={"csrf_token": csrf_token(html), **data}, **FORGED)
 
 
-def login(client, email="mara@example.com"):
-    response = forged(client, "/auth/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302
+def log_in_forged(client, email: str):
+    redirects_to(forged(client, "/auth/login", {"email": email, "password": PASSWORD}), "/")
 
 
 @pytest.fixture
@@ -50,22 +49,20 @@ def assert_site_links(mail, path_prefix: str) -> None:
 def test_verification_mail_links_to_the_site_not_the_forged_host(site, client, mailbox):
     response = forged(client, "/auth/signup", {
         "name": "Jana Vogel", "email": "jana@example.com", "password": "sehr-geheim-42"})
-    assert response.status_code == 302
+    redirects_to(response, "/")
     assert_site_links(mailbox.wait_for("jana@example.com")[-1], "/auth/verify/")
 
 
 def test_resent_verification_mail_links_to_the_site(site, client, make_user, mailbox):
     make_user(verified=False)
-    login(client)
-    response = forged(client, "/auth/resend", {}, page="/account/")
-    assert response.status_code == 302
+    log_in_forged(client, "mara@example.com")
+    redirects_to(forged(client, "/auth/resend", {}, page="/account/"), "/account/")
     assert_site_links(mailbox.wait_for("mara@example.com")[-1], "/auth/verify/")
 
 
 def test_reset_mail_links_to_the_site_not_the_forged_host(site, client, make_user, mailbox):
     make_user()
-    response = forged(client, "/auth/reset", {"email": "mara@example.com"})
-    assert response.status_code == 302
+    redirects_to(forged(client, "/auth/reset", {"email": "mara@example.com"}), "/auth/login")
     mail = mailbox.wait_for("mara@example.com")[-1]
     assert_site_links(mail, "/auth/reset/")
     # The link works on the real site.
@@ -75,11 +72,11 @@ def test_reset_mail_links_to_the_site_not_the_forged_host(site, client, make_use
 
 def test_email_change_mail_links_to_the_site(site, client, make_user, mailbox):
     make_user()
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, "/account/email", {
         "email-email": "mara.neu@example.com", "email-current_password": PASSWORD},
         page="/account/")
-    assert response.status_code == 302
+    redirects_to(response, "/account/")
     assert_site_links(mailbox.wait_for("mara.neu@example.com")[-1], "/account/email/")
 
 
@@ -87,11 +84,11 @@ def test_group_invitation_mail_links_to_the_site(site, client, make_user, make_g
                                                  mailbox):
     owner_id, _ = make_user()
     slug = make_group(owner_id, visibility="private", join_policy="invite")
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, f"/groups/{slug}/manage/invitations/email",
                       {"mail-emails": "eva@example.com"},
                       page=f"/groups/{slug}/manage/invitations")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}/manage/invitations")
     assert_site_links(mailbox.wait_for("eva@example.com")[-1], "/invite/")
 
 
@@ -100,23 +97,23 @@ def test_application_approval_mail_links_to_the_site(site, client, make_user, ma
     owner_id, _ = make_user("owner@example.com")
     make_user()
     slug = make_group(owner_id, join_policy="approval")
-    login(client)
+    log_in_forged(client, "mara@example.com")
     forged(client, f"/groups/{slug}/apply", {"message": "Ich bin Steuerberaterin."})
     organiser = site.test_client()
-    login(organiser, "owner@example.com")
+    log_in_forged(organiser, "owner@example.com")
     with site.app_context():
         application_id = db.session.scalar(select(Application.id))
     response = forged(organiser, f"/groups/{slug}/manage/applications/{application_id}/approve",
                       {}, page=f"/groups/{slug}/manage/applications")
-    assert response.status_code == 302
+    redirects_to(response, f"/groups/{slug}/manage/applications")
     assert_site_links(mailbox.wait_for("mara@example.com")[-1], f"/groups/{slug}")
 
 
 def test_new_calendar_feed_address_is_shown_under_the_site(site, client, make_user):
     make_user()
-    login(client)
+    log_in_forged(client, "mara@example.com")
     response = forged(client, "/account/calendar/new", {}, page="/account/")
-    assert response.status_code == 302
+    redirects_to(response, "/account/#calendar-heading")
     html = client.get("/account/", **FORGED).get_data(as_text=True)
     assert "evil.example" not in html
     assert f"{SITE}/calendar/" in html

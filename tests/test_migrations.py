@@ -4,7 +4,7 @@ import pytest
 from alembic import command
 
 from meetup.extensions import db
-from tests.conftest import disposing, make_app
+from tests.helpers import disposing, make_app
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

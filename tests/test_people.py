@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, ProfileVisibility, RSVPStatus, User
-from tests.conftest import login, submit
+from tests.helpers import log_in, redirects_to, submit
 
 SECRET = "Zz-Geheimberuf"  # a headline that must only show where allowed
 
@@ -65,7 +65,7 @@ def test_privacy_matrix(app, world, visibility, viewer):
     set_profile(app, world["ids"]["olga"], profile_visibility=ProfileVisibility(visibility))
     client = app.test_client()
     if viewer != "anonymous":
-        login(client, f"{viewer}@example.com")
+        log_in(client, f"{viewer}@example.com")
     allowed = EXPECTED[visibility][viewer]
     profile = client.get(f"/people/{world['ids']['olga']}")
     assert (profile.status_code == 200) == allowed, "profile page"
@@ -81,18 +81,18 @@ def test_privacy_matrix(app, world, visibility, viewer):
 def test_hidden_attendee_is_counted_not_named(app, world):
     set_profile(app, world["ids"]["olga"], profile_visibility=ProfileVisibility.SIGNED_IN)
     olga = app.test_client()
-    login(olga, "olga@example.com")
+    log_in(olga, "olga@example.com")
     page = f"/events/{world['event']}"
     submit(olga, f"{page}/listing", {"hidden": "y"}, page=page)
     member = app.test_client()
-    login(member, "member@example.com")
+    log_in(member, "member@example.com")
     html = member.get(page).get_data(as_text=True)
     assert "Olga" not in html and SECRET not in html
     assert "+ 1 weitere Person dabei, nicht aufgeführt" in html
     assert "2 Personen sind dabei" in html
     # Not even the organisers' check-in list names her; she checks in with her ticket.
     organiser = app.test_client()
-    login(organiser, "organiser@example.com")
+    log_in(organiser, "organiser@example.com")
     check_in = organiser.get(f"{page}/check-in").get_data(as_text=True)
     assert "Olga" not in check_in and "1 Person möchte nicht genannt werden" in check_in
     for url in (f"{page}/attendees.csv", f"{page}/badges"):
@@ -104,7 +104,7 @@ def test_people_to_meet_with_reasons(app, world):
     set_profile(app, ids["olga"], offers=["Steuerberatung"], topics=["Export", "KI"])
     set_profile(app, ids["coattendee"], needs=["steuerberatung "], topics=["export"])
     client = app.test_client()
-    login(client, "coattendee@example.com")
+    log_in(client, "coattendee@example.com")
     html = client.get(f"/events/{world['event']}").get_data(as_text=True)
     meet = html.split('id="meet-heading"')[1].split("</section>")[0]
     assert "Olga" in meet
@@ -117,7 +117,7 @@ def test_preview_filters_and_sorting(app, world, add_member):
     set_profile(app, ids["olga"], industry="tax", company="Zeta AG")
     set_profile(app, ids["coattendee"], industry="it", company="Alpha GmbH", topics=["KI"])
     client = app.test_client()
-    login(client, "member@example.com")
+    log_in(client, "member@example.com")
     page = f"/events/{world['event']}"
 
     def names(query):
@@ -134,21 +134,21 @@ def test_preview_filters_and_sorting(app, world, add_member):
 def test_preview_is_for_members_and_people_going(app, world, make_user):
     make_user("public@example.com", name="Pia")
     client = app.test_client()
-    login(client, "public@example.com")  # not a member, not going: no preview
+    log_in(client, "public@example.com")  # not a member, not going: no preview
     html = client.get(f"/events/{world['event']}").get_data(as_text=True)
     assert 'id="attendees-heading"' not in html
 
 
 def test_profile_form(app, client, make_user):
     user_id, _ = make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     page = "/people/me"
     response = submit(client, page, {
         "headline": "Steuerberaterin", "industry": "tax", "topics": "Export,  export , KI",
         "offers": "Steuerberatung\n\nJahresabschluss", "needs": "Kapital",
         "website": "https://example.org", "linkedin": "https://www.linkedin.com/in/mara",
         "profile_visibility": "attendees"})
-    assert response.status_code == 302
+    redirects_to(response, f"/people/{user_id}")
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.topics == ["Export", "KI"]
@@ -167,7 +167,7 @@ def test_profile_form(app, client, make_user):
 ])
 def test_profile_bad_input(app, client, make_user, field, value, message):
     user_id, _ = make_user()
-    login(client)
+    log_in(client, "mara@example.com")
     response = submit(client, "/people/me", {"profile_visibility": "members", field: value})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -177,7 +177,7 @@ def test_profile_bad_input(app, client, make_user, field, value, message):
 
 def test_preview_queries_do_not_grow(app, world, count_queries):
     client = app.test_client()
-    login(client, "member@example.com")
+    log_in(client, "member@example.com")
     page = f"/events/{world['event']}"
     with count_queries() as few:
         client.get(page)
@@ -204,7 +204,7 @@ def test_csv_and_badges_only_show_what_attendees_allow(app, world):
     set_profile(app, ids["coattendee"], headline="Sichtbar", company="Co GmbH")
     set_profile(app, ids["olga"], profile_visibility=ProfileVisibility.ATTENDEES)
     organiser = app.test_client()
-    login(organiser, "organiser@example.com")
+    log_in(organiser, "organiser@example.com")
     csv_text = organiser.get(f"/events/{world['event']}/attendees.csv").get_data(as_text=True)
     badges = organiser.get(f"/events/{world['event']}/badges").get_data(as_text=True)
     for output in (csv_text, badges):
@@ -221,7 +221,7 @@ def test_csv_and_badges_only_show_what_attendees_allow(app, world):
     assert "Coattendee" not in organiser.get(f"/events/{world['event']}/badges").get_data(
         as_text=True)
     member = app.test_client()
-    login(member, "member@example.com")
+    log_in(member, "member@example.com")
     assert member.get(f"/events/{world['event']}/attendees.csv").status_code == 403
     assert member.get(f"/events/{world['event']}/badges").status_code == 403
 
@@ -256,10 +256,10 @@ def test_photo_is_cleaned_resized_and_access_checked(app, world, tmp_path):
 
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     olga = app.test_client()
-    login(olga, "olga@example.com")
+    log_in(olga, "olga@example.com")
     original = jpeg_with_gps()
     assert b"SecretCam" in original
-    assert upload_photo(olga, original, "me.jpg").status_code == 302
+    redirects_to(upload_photo(olga, original, "me.jpg"), f"/people/{world['ids']['olga']}")
     url = f"/people/{world['ids']['olga']}/photo"
     with olga.get(url) as response:
         data = response.get_data()
@@ -268,11 +268,11 @@ def test_photo_is_cleaned_resized_and_access_checked(app, world, tmp_path):
     with Image.open(io.BytesIO(data)) as image:
         assert max(image.size) == 400 and not image.getexif()
     outsider = app.test_client()
-    login(outsider, "outsider@example.com")
+    log_in(outsider, "outsider@example.com")
     with outsider.get(url) as response:
         assert response.status_code == 404
     member = app.test_client()
-    login(member, "member@example.com")
+    log_in(member, "member@example.com")
     assert f'src="{url}"' in member.get(f"/events/{world['event']}").get_data(as_text=True)
 
 
@@ -283,7 +283,7 @@ def test_photo_is_cleaned_resized_and_access_checked(app, world, tmp_path):
 def test_photo_refuses_what_is_not_an_image(app, world, tmp_path, data, message):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     olga = app.test_client()
-    login(olga, "olga@example.com")
+    log_in(olga, "olga@example.com")
     response = upload_photo(olga, data, "photo.png")
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -297,7 +297,7 @@ def test_oversized_photo_is_refused(app, world, tmp_path, monkeypatch):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     monkeypatch.setattr(images, "MAX_BYTES", 10_000)  # the same check, a smaller upload
     olga = app.test_client()
-    login(olga, "olga@example.com")
+    log_in(olga, "olga@example.com")
     response = upload_photo(olga, jpeg_with_gps() + b"\x00" * 20_000, "big.jpg")
     assert response.status_code == 422
     assert "zu groß" in response.get_data(as_text=True)
@@ -310,7 +310,7 @@ def test_member_management_follows_profile_visibility(app, world, visibility, pr
                                                       organiser):
     set_profile(app, world["ids"]["olga"], profile_visibility=ProfileVisibility(visibility))
     client = app.test_client()
-    login(client, f"{organiser}@example.com")
+    log_in(client, f"{organiser}@example.com")
     html = client.get(f"/groups/{world['club']}/manage/members").get_data(as_text=True)
     # Name, address and membership date are for administering, always shown.
     assert "Olga" in html and "olga@example.com" in html and "Mitglied seit" in html
@@ -324,11 +324,11 @@ def test_applications_follow_profile_visibility(app, world, make_user, make_grou
     set_profile(app, applicant, headline=SECRET, profile_visibility=ProfileVisibility.MEMBERS)
     slug = make_group(world["ids"]["owner"], "Club C", join_policy="approval")
     bert = app.test_client()
-    login(bert, "bewerber@example.com")
-    assert submit(bert, f"/groups/{slug}/apply", {"message": "Gern dabei"},
-                  page=f"/groups/{slug}").status_code == 302
+    log_in(bert, "bewerber@example.com")
+    redirects_to(submit(bert, f"/groups/{slug}/apply", {"message": "Gern dabei"},
+                        page=f"/groups/{slug}"), f"/groups/{slug}")
     owner = app.test_client()
-    login(owner, "owner@example.com")
+    log_in(owner, "owner@example.com")
     html = owner.get(f"/groups/{slug}/manage/applications").get_data(as_text=True)
     assert "Bert Bewerber" in html and "bewerber@example.com" in html
     assert SECRET not in html
@@ -342,7 +342,7 @@ def test_topic_suggestions_only_from_visible_profiles(app, world):
     seen = {}
     for name in ("outsider", "member", "coattendee"):
         client = app.test_client()
-        login(client, f"{name}@example.com")
+        log_in(client, f"{name}@example.com")
         seen[name] = client.get("/people/me").get_data(as_text=True)
     assert all("Zz-Offenes-Thema" in html for html in seen.values())
     assert "Zz-Geheimthema" not in seen["outsider"] and "Zz-Geheimthema" not in seen["member"]

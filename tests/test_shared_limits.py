@@ -10,7 +10,7 @@ from limits.storage import RedisStorage
 from meetup import create_app
 from meetup.config import ROOT
 from meetup.extensions import db, limiter
-from tests.conftest import base_config, login, make_app
+from tests.helpers import base_config, log_in, make_app
 
 # A second app instance in its own process, as a second gunicorn worker would be:
 # within one process every app shares the one Limiter, which would prove nothing.
@@ -51,13 +51,13 @@ def test_two_app_processes_share_the_per_address_login_count(
     app = create_app(config)
     client = app.test_client()
     try:
-        statuses = [login(client, email=f"try{n}@example.com", password="wrong password!")
+        statuses = [log_in(client, email=f"try{n}@example.com", password="wrong password!")
                     .status_code for n in range(6)]
         assert statuses == [422] * 6
         assert any(b"auth.login" in key for key in redis_server.stored_keys())
         # LOGIN_RATE_LIMIT is 10 per minute for this address, counted across both.
         assert other_process({**config, "WTF_CSRF_ENABLED": False}, 5) == [422] * 4 + [429]
-        assert login(client, email="last@example.com").status_code == 429
+        assert log_in(client, email="last@example.com").status_code == 429
     finally:
         with app.app_context():
             db.engine.dispose()

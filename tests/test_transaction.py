@@ -109,7 +109,7 @@ def test_a_refusal_no_view_catches_is_a_page_with_its_status(make_app_with):
 @pytest.fixture
 def make_app_with(database_uri, smtp):
     """An app with one more blueprint (for a route only a test needs)."""
-    from tests.conftest import disposing, make_app
+    from tests.helpers import disposing, make_app
 
     apps = []
 

@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 from meetup import images
 from meetup.extensions import db
 from meetup.models import Group, User
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, log_in, redirects_to
 
 MB = 1024 * 1024
 
@@ -63,7 +63,7 @@ def olga(app, make_user, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     user_id, _ = make_user("olga@example.com", name="Olga Beispiel")
     client = app.test_client()
-    login(client, "olga@example.com")
+    log_in(client, "olga@example.com")
     return client, user_id
 
 
@@ -112,8 +112,7 @@ def test_a_phone_photo_is_accepted_and_scaled_down(app, olga):
     client, user_id = olga
     photo = phone_photo(12)
     assert len(photo) > 8 * MB
-    response = photo_upload(client, photo, "IMG_0042.jpg")
-    assert response.status_code == 302
+    redirects_to(photo_upload(client, photo, "IMG_0042.jpg"), f"/people/{user_id}")
     with client.get(f"/people/{user_id}/photo") as stored:
         assert stored.status_code == 200
         with Image.open(io.BytesIO(stored.get_data())) as image:

@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.helpers import log_in
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -35,6 +37,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def database_uri(sqlite_uri):
+    """Journeys run on SQLite only: every other database test covers PostgreSQL too."""
+    return sqlite_uri
+
+
+@pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -55,8 +63,6 @@ def page(page):
 @pytest.fixture
 def signed_in_pages(browser, live_server):
     """Factory: one logged-in German browser page per email, each in its own context."""
-    from tests.browser.test_club_journey import log_in
-
     contexts = []
 
     def open_pages(*emails):

@@ -4,6 +4,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from tests.browser.helpers import log_in
+
+DEMO_MEMBER, DEMO_PASSWORD = "anna.schneider@example.com", "treffpunkt-demo"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -53,10 +56,7 @@ GROUP_PAGES = [
 
 
 def test_club_pages_have_no_wcag_violations(page: Page, live_server, seeded):
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill("anna.schneider@example.com")
-    page.get_by_label("Passwort").fill("treffpunkt-demo")
-    page.get_by_role("button", name="Anmelden", exact=True).click()
+    log_in(page, live_server, DEMO_MEMBER, DEMO_PASSWORD)
     for path in GROUP_PAGES:
         page.goto(live_server + path)
         results = Axe().run(page, options=WCAG)
@@ -73,10 +73,7 @@ def test_event_pages_have_no_wcag_violations(page: Page, live_server, seeded, ap
         series = db.session.scalars(select(Event.id).where(Event.series_id.is_not(None))
                                     .order_by(Event.starts_at)).first()
         cancelled = db.session.scalar(select(Event.id).where(Event.status == "cancelled"))
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill("anna.schneider@example.com")
-    page.get_by_label("Passwort").fill("treffpunkt-demo")
-    page.get_by_role("button", name="Anmelden", exact=True).click()
+    log_in(page, live_server, DEMO_MEMBER, DEMO_PASSWORD)
     for path in ["/events/", f"/events/{series}", f"/events/{cancelled}",
                  f"/events/{series}/check-in", f"/events/{series}/ticket", "/events/mine",
                  "/events/new/unternehmerstammtisch-muenster", f"/events/{series}/edit"]:

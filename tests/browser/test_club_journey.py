@@ -2,15 +2,7 @@
 
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import PASSWORD
-
-
-def log_in(page, base, email):
-    page.goto(base + "/auth/login")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden", exact=True).click()
-    expect(page.locator(".menu > summary")).to_be_visible()
+from tests.browser.helpers import log_in
 
 
 def test_private_approval_club_by_invitation(browser: Browser, live_server, make_user,
