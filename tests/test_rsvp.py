@@ -11,7 +11,7 @@ from meetup.events import queries, rsvp, services
 from meetup.extensions import db
 from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
 from meetup.policy import viewer_for
-from tests.helpers import log_in, redirects_to, submit
+from tests.helpers import csrf_token, log_in, redirects_to, submit
 
 
 @pytest.fixture
@@ -289,3 +289,24 @@ def test_my_events_show_only_what_i_may_still_see(app, make_user, make_group, ad
     html = member.get("/events/mine").get_data(as_text=True)
     for secret in ("Kaminabend", "Sommerabend", "Geheimer Kreis"):
         assert secret not in html
+
+
+def test_one_rsvp_post_runs_a_fixed_small_number_of_statements(
+        app, client, club, make_user, add_member, make_event, count_queries):
+    """Load the visitor, lock the event with its club, the standing in the club,
+    the answer so far, the seats taken, write the answer: nothing twice."""
+    event = make_event(club[0], capacity=20)
+    user_id, email = make_user("anna@example.com")
+    add_member(club[0], user_id)
+    log_in(client, email)
+    page = f"/events/{event}"
+    token = client.get(page).get_data(as_text=True)
+    with count_queries() as statements:
+        response = client.post(f"{page}/rsvp", data={"answer": "yes", "guests": "0",
+                                                     "csrf_token": csrf_token(token)})
+    redirects_to(response, page)
+    work = [s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "SAVEPOINT",
+                                                                        "RELEASE"))]
+    assert len(work) <= 7, "\n".join(work)
+    assert sum(1 for s in work if s.lstrip().upper().startswith("INSERT")) == 1
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in work)  # final state

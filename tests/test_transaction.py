@@ -10,6 +10,7 @@ from meetup.database import after_commit, transaction
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import Group
+from tests.helpers import disposing, make_app
 
 
 def group_count() -> int:
@@ -109,8 +110,6 @@ def test_a_refusal_no_view_catches_is_a_page_with_its_status(make_app_with):
 @pytest.fixture
 def make_app_with(database_uri, smtp):
     """An app with one more blueprint (for a route only a test needs)."""
-    from tests.helpers import disposing, make_app
-
     apps = []
 
     def make(blueprint):
