@@ -23,6 +23,9 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
 
     SESSION_COOKIE_HTTPONLY = True
+    # None: cookies only over https when SITE_URL is an https address.
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_HTTPONLY = True
@@ -89,9 +92,18 @@ def load_config(app: Flask, test_config: dict | None) -> None:
                 "or set MEETUP_SITE_URL; links in mails are built from it."
             )
         app.config["SITE_URL"] = "http://localhost"
+    secure_cookies(app)
     if not app.config.get("SECRET_KEY"):
         # Debug without a key: a key for this process only, never a shipped one.
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+
+def secure_cookies(app: Flask) -> None:
+    """Unless set explicitly, cookies travel only over https when the site is https."""
+    https = app.config["SITE_URL"].startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = https
 
 
 def ratelimit_storage_uri(app: Flask) -> str:

@@ -211,6 +211,15 @@ def count_queries(app):
 
 
 @pytest.fixture
+def demo_app(app, tmp_path) -> Flask:
+    """The app with the demo clubs, members and events of ``seed-demo``."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
 def make_group(app):
     """Factory: a group owned by ``owner_id``; returns its slug."""
     from meetup.groups import services as group_services
