@@ -49,6 +49,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+    # Generous enough for a club evening where many sign up over one network.
+    SIGNUP_RATE_LIMIT = "10 per minute; 60 per hour"
     # Per account, in the database (every process and host): after this many
     # failed logins for one address within the window, logins for it pause for
     # a window and the owner gets one mail.

@@ -28,12 +28,13 @@ def create_user(
     email: str, name: str, password: str, *, locale: str | None = None, is_admin: bool = False
 ) -> User:
     """Create an unverified account. Raises EmailTaken, also when a concurrent
-    sign-up wins the race (the unique constraint decides)."""
+    sign-up wins the race (the unique constraint decides). The password is hashed
+    first, so a taken address costs the same time as a free one."""
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailTaken(email)
     user = User(email=email, name=name.strip(), locale=locale, is_admin=is_admin)
     user.set_password(password)
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(email)
     try:
         with db.session.begin_nested():
             db.session.add(user)
