@@ -9,6 +9,7 @@ from meetup.calendar import views as calendar_views
 from meetup.config import ROOT, load_config
 from meetup.events import manage as event_manage
 from meetup.groups import invite_views, manage
+from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.people import views as people_views
 
@@ -42,5 +43,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(people_views.bp)
+    app.register_blueprint(legal_views.bp)
     database.init_app(app)
     return app

@@ -36,6 +36,7 @@ class Defaults:
 
     MAX_CONTENT_LENGTH = 24 * 1024 * 1024  # a 20 MB phone photo and the rest of its form
     UPLOAD_FOLDER = None  # default: instance/uploads
+    LEGAL_FOLDER = None  # impressum.md, privacy.md (and .de.md/.en.md); default: instance/
 
     PASSWORD_MIN_LENGTH = 10
     VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds

@@ -122,7 +122,8 @@ def test_plain_http_sites_keep_cookies_usable(app):
 
 def test_public_pages_may_be_cached_for_visitors(client, club):
     slug, event_id = club
-    for url in ("/", "/events/", "/groups/", f"/groups/{slug}", f"/events/{event_id}"):
+    for url in ("/", "/events/", "/groups/", f"/groups/{slug}", f"/events/{event_id}",
+                "/impressum", "/datenschutz"):
         response = fetch(client, url)
         assert response.status_code == 200, url
         assert "no-store" not in response.headers.get("Cache-Control", ""), url
@@ -140,7 +141,7 @@ def test_every_page_for_a_signed_in_person_is_not_stored(app, client, club):
     owner_pages = ("/", "/events/", f"/groups/{slug}", "/account/", "/events/mine",
                    f"/events/{event_id}/check-in", f"/events/{event_id}/attendees.csv",
                    f"/events/{event_id}/badges", f"/groups/{slug}/manage/members",
-                   "/does-not-exist")
+                   "/does-not-exist", "/impressum")
     for url in owner_pages:
         response = fetch(client, url)
         assert response.status_code in (200, 404), url
@@ -184,9 +185,13 @@ class InlineCode(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.legal_links: set[str] = set()
+        self.full_page = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "html":
+            self.full_page = True
         if tag == "script" and not a.get("src"):
             self.found.append("<script> without src")
         if tag == "style":
@@ -198,6 +203,8 @@ class InlineCode(HTMLParser):
                 self.found.append(f"style= on <{tag}>")
             if (value or "").strip().lower().startswith("javascript:"):
                 self.found.append(f"javascript: URL in {name}= on <{tag}>")
+        if tag == "a" and a.get("href") in ("/impressum", "/datenschutz"):
+            self.legal_links.add(a["href"])
 
 
 def inspect(html: str) -> InlineCode:
@@ -216,7 +223,11 @@ def test_the_inline_code_check_sees_what_it_must():
         "javascript: URL in href= on <a>"])
 
 
-def test_no_page_has_inline_code(demo_app):
+# A print sheet with its own minimal layout and no site footer.
+WITHOUT_FOOTER = {"events.badges"}
+
+
+def test_no_page_has_inline_code_and_every_page_links_the_legal_pages(demo_app):
     """Every GET route with real demo values, as visitor, member and owner."""
     walker = Walker(demo_app)
     visitors = [Session(demo_app, role, email, DEMO_PASSWORD, walker.next_address())
@@ -235,5 +246,9 @@ def test_no_page_has_inline_code(demo_app):
                 found = inspect(response.get_data(as_text=True))
                 where = f"{visitor.role} {url} ({response.status_code})"
                 problems += [f"{where}: {item}" for item in found.found]
+                redirect = 300 <= response.status_code < 400  # werkzeug's stub page
+                if found.full_page and not redirect and rule.endpoint not in WITHOUT_FOOTER and (
+                        found.legal_links != {"/impressum", "/datenschutz"}):
+                    problems.append(f"{where}: footer without Impressum/Datenschutz links")
     assert pages > 100, pages
     assert not problems, "\n".join(problems)

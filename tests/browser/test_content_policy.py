@@ -38,7 +38,7 @@ def watch(page: Page) -> list[str]:
 def test_no_page_breaks_the_policy(page: Page, live_server, demo):
     problems = watch(page)
     public = ["/", "/events/", "/groups/", "/groups/unternehmerstammtisch-muenster",
-              f"/events/{demo}", "/auth/signup", "/nowhere"]
+              f"/events/{demo}", "/impressum", "/datenschutz", "/auth/signup", "/nowhere"]
     for path in public:
         page.goto(live_server + path)
     page.goto(live_server + "/auth/login")
@@ -51,7 +51,7 @@ def test_no_page_breaks_the_policy(page: Page, live_server, demo):
     for path in ["/", "/account/", "/people/me", "/events/mine", f"/events/{demo}",
                  f"/events/{demo}/ticket", f"/events/{demo}/check-in",
                  f"/events/{demo}/badges", "/groups/unternehmerstammtisch-muenster/manage/members",
-                 "/groups/unternehmerstammtisch-muenster/edit"]:
+                 "/groups/unternehmerstammtisch-muenster/edit", "/datenschutz"]:
         page.goto(live_server + path)
     # 404 for /nowhere is expected; anything about the policy is not.
     assert [p for p in problems if "404" not in p] == []
