@@ -11,12 +11,13 @@ from meetup.events import manage_views as event_manage_views
 from meetup.events import views as event_views
 from meetup.groups import manage_views as group_manage_views
 from meetup.groups import views as group_views
+from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.people import views as people_views
 
 # Every view module, imported for its routes on the blueprints of its feature.
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
-                event_views, event_manage_views, calendar_views, people_views)
+                event_views, event_manage_views, calendar_views, people_views, legal_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,7 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
-                      groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp):
+                      groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp,
+                      legal_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

@@ -26,6 +26,9 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = DEFAULT_TIMEZONE
 
     SESSION_COOKIE_HTTPONLY = True
+    # None: cookies only over https when SITE_URL is an https address.
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_HTTPONLY = True
@@ -36,6 +39,7 @@ class Defaults:
 
     MAX_CONTENT_LENGTH = 24 * 1024 * 1024  # a 20 MB phone photo and the rest of its form
     UPLOAD_FOLDER = None  # default: instance/uploads
+    LEGAL_FOLDER = None  # impressum.md, privacy.md (and .de.md/.en.md); default: instance/
 
     PASSWORD_MIN_LENGTH = 10
     VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds
@@ -49,6 +53,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+    # Generous enough for a club evening where many sign up over one network.
+    SIGNUP_RATE_LIMIT = "10 per minute; 60 per hour"
     # Per account, in the database (every process and host): after this many
     # failed logins for one address within the window, logins for it pause for
     # a window and the owner gets one mail.
@@ -92,9 +98,18 @@ def load_config(app: Flask, test_config: dict | None) -> None:
                 "or set MEETUP_SITE_URL; links in mails are built from it."
             )
         app.config["SITE_URL"] = "http://localhost"
+    secure_cookies(app)
     if not app.config.get("SECRET_KEY"):
         # Debug without a key: a key for this process only, never a shipped one.
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+
+def secure_cookies(app: Flask) -> None:
+    """Unless set explicitly, cookies travel only over https when the site is https."""
+    https = app.config["SITE_URL"].startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = https
 
 
 def ratelimit_storage_uri(app: Flask) -> str:

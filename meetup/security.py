@@ -1,10 +1,20 @@
-"""Sessions, signed links and redirect safety."""
+"""Sessions, signed links, redirect safety, and the security headers of every answer."""
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from secure import (
+    ContentSecurityPolicy,
+    PermissionsPolicy,
+    ReferrerPolicy,
+    Secure,
+    StrictTransportSecurity,
+    XContentTypeOptions,
+    XFrameOptions,
+)
 from sqlalchemy import select
 
 from meetup.errors import RuleError
@@ -18,6 +28,42 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.after_request(add_security_headers)
+
+
+# No inline script or style anywhere: every page uses files from static/ only,
+# so an injected <script> or on…= attribute does not run. QR codes are inline SVG.
+_SELF = "'self'"
+HEADERS = Secure(
+    csp=ContentSecurityPolicy().default_src(_SELF).script_src(_SELF).style_src(_SELF)
+    .img_src(_SELF, "data:").frame_ancestors("'none'").form_action(_SELF).base_uri(_SELF)
+    .object_src("'none'"),
+    xfo=XFrameOptions().deny(),
+    xcto=XContentTypeOptions(),
+    referrer=ReferrerPolicy().strict_origin_when_cross_origin(),
+    permissions=PermissionsPolicy().camera().microphone().geolocation().browsing_topics(),
+)
+# Browsers ignore HSTS over plain http; it is sent where https is in use.
+HSTS = Secure(hsts=StrictTransportSecurity().max_age(365 * 24 * 3600))
+# Pages under these blueprints carry tokens or account details even for visitors.
+PERSONAL_BLUEPRINTS = frozenset({"auth", "account", "invitations"})
+NO_STORE = "private, no-store"
+
+
+def add_security_headers(response: Response) -> Response:
+    """Security headers on every answer, and no-store on personal ones. A view
+    that set its own Cache-Control (feeds, images, static files) keeps it."""
+    HEADERS.set_headers(response)
+    if request.is_secure or current_app.config["SITE_URL"].startswith("https://"):
+        HSTS.set_headers(response)
+    if "Cache-Control" not in response.headers and is_personal():
+        response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def is_personal() -> bool:
+    """A page for a signed-in person, or one with a token or form of an account."""
+    return request.blueprint in PERSONAL_BLUEPRINTS or current_user.is_authenticated
 
 
 @login_manager.user_loader

@@ -21,6 +21,7 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", 
 MAX_CHARS = 50_000  # longer than any form allows; what is stored beyond is not shown
 MAX_DEPTH = 16  # nested quotes and lists deeper than this are flattened
 _BLANK_LINES = re.compile(r"\n{3,}")
+_TOP_HEADING = re.compile(r"<(/?)h[12]>")  # as cmark writes them; text has no raw "<"
 _CONTAINER = re.compile(r"<(/?)(?:blockquote|ul|ol|li)(?:\s[^>]*)?>")
 
 
@@ -45,10 +46,16 @@ def _convert(text: str) -> str:
     return _flatten_deep(html)
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, *, headings: bool = False) -> Markup:
+    """Sanitised HTML. With ``headings`` (pages the operator writes, under the
+    page's own h1), ``#`` and ``##`` stay headings, both as h2."""
+    html = _convert(text or "")
+    if headings:
+        html = _TOP_HEADING.sub(r"<\1h2>", html)
     clean = nh3.clean(
-        _convert(text or ""), tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer",
+        html, tags=ALLOWED_TAGS | {"h2"} if headings else ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
 

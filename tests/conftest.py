@@ -5,6 +5,7 @@ import shutil
 from contextlib import contextmanager
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event
 
@@ -130,6 +131,15 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counter
+
+
+@pytest.fixture
+def demo_app(app, tmp_path) -> Flask:
+    """The app with the demo clubs, members and events of ``seed-demo``."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return app
 
 
 @pytest.fixture(scope="session")

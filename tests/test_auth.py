@@ -8,6 +8,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from meetup.auth import services
+from meetup.auth import views as auth_views
 from meetup.extensions import db
 from meetup.models import User
 from tests.helpers import PASSWORD, csrf_token, get_user, log_in, redirects_to, submit
@@ -22,18 +23,22 @@ def test_sign_up_sends_a_verification_mail_and_the_link_verifies(app, client, ma
     response = submit(client, "/auth/signup", {
         "name": "Jana Vogel", "email": "Jana.Vogel@Example.com", "password": "sehr-geheim-42",
     })
-    redirects_to(response, "/")
+    redirects_to(response, "/auth/signup/sent")
     user = get_user(app, "jana.vogel@example.com")
     assert user is not None and not user.is_verified
     assert user.password_hash.startswith("scrypt:")
+    sent = client.get("/auth/signup/sent").get_data(as_text=True)
+    assert "Wir haben eine E-Mail an Jana.Vogel@Example.com gesendet." in sent
+    assert "Abmelden" not in sent  # not logged in: that would tell the address was new
 
     link = mailbox.last_link("jana.vogel@example.com")
     path = link.split("localhost", 1)[1]
     # Opening the link only shows a button; the POST verifies.
     assert client.get(path).status_code == 200
     assert not get_user(app, "jana.vogel@example.com").is_verified
-    redirects_to(submit(client, path, {}), "/")
+    redirects_to(submit(client, path, {}), "/auth/login")
     assert get_user(app, "jana.vogel@example.com").is_verified
+    redirects_to(log_in(client, "jana.vogel@example.com", "sehr-geheim-42"), "/")
 
 
 def test_verification_mail_is_in_the_language_of_the_sign_up(app, client, mailbox):
@@ -70,13 +75,71 @@ def test_sign_up_with_bad_input_is_refused_next_to_the_field(app, client, form, 
     assert user_count(app) == before
 
 
-def test_duplicate_email_in_any_case_is_refused(app, client, make_user):
-    make_user(email="mara@example.com")
+def sign_up(app, email: str, name="Mara Zwei") -> tuple[int, str, str]:
+    """Sign up in a fresh browser; the status, Location and the page shown next,
+    with the address replaced so that two answers can be compared."""
+    client = app.test_client()
     response = submit(client, "/auth/signup", {
-        "name": "Mara Zwei", "email": "MARA@Example.COM", "password": "long-enough-1"})
-    assert response.status_code == 422
-    assert "bereits ein Konto" in response.get_data(as_text=True)
-    assert user_count(app) == 1
+        "name": name, "email": email, "password": "long-enough-1"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r'value="[^"]+"', 'value=""', page.replace(email, "ADDRESS"))
+    return response.status_code, response.headers["Location"], page
+
+
+def test_sign_up_with_a_taken_address_answers_as_with_a_new_one(app, make_user, mailbox):
+    make_user(email="mara@example.com", locale="en")
+    taken = sign_up(app, "MARA@Example.COM")
+    new = sign_up(app, "neu@example.com")
+    assert taken == new
+    assert taken[0] == 302 and "Bitte prüfen Sie Ihr Postfach" in taken[2]
+    assert user_count(app) == 2  # no second account for Mara
+
+    # The owner learns of the attempt, in their own language, with the ways in.
+    notice = mailbox.wait_for("mara@example.com")[-1]
+    assert notice["Subject"] == "Someone tried to create an account with your address"
+    body = notice.get_content()
+    assert "no second one was created" in body
+    assert "http://localhost/auth/login" in body and "http://localhost/auth/reset" in body
+    assert "/auth/verify/" not in body
+    # The new address gets the verification mail as before.
+    assert "/auth/verify/" in mailbox.last_link("neu@example.com")
+    assert len([m for m in mailbox.messages if "mara" in m["To"]]) == 1
+
+
+def test_the_account_holder_is_told_in_the_language_of_the_sign_up(app, make_user,
+                                                                    mailbox):
+    make_user(email="mara@example.com")  # no language chosen yet
+    sign_up(app, "mara@example.com")
+    mail = mailbox.wait_for("mara@example.com")[-1]
+    assert mail["Subject"] == "Jemand wollte mit Ihrer Adresse ein Konto anlegen"
+    assert "Falls Sie es waren, melden Sie sich hier an:" in mail.get_content()
+
+
+def test_a_taken_address_costs_a_password_hash_too(app, make_user, monkeypatch):
+    make_user(email="mara@example.com")
+    hashed = []
+    original = auth_views.hash_password
+    monkeypatch.setattr(auth_views, "hash_password",
+                        lambda password: hashed.append(1) or original(password))
+    sign_up(app, "mara@example.com")
+    assert hashed == [1]
+
+
+def test_sign_up_is_rate_limited(app, client):
+    app.config["SIGNUP_RATE_LIMIT"] = "3 per minute"
+    token = csrf_token(client.get("/auth/signup").get_data(as_text=True))
+    statuses = [client.post("/auth/signup", data={
+        "csrf_token": token, "name": "Viel Zuviel", "email": f"v{n}@example.com",
+        "password": "long-enough-1"}).status_code for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    response = client.post("/auth/signup", data={
+        "csrf_token": token, "name": "Viel Zuviel", "email": "v9@example.com",
+        "password": "long-enough-1"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    assert get_user(app, "v9@example.com") is None
+    # Only sending counts: the form itself still opens.
+    assert client.get("/auth/signup").status_code == 200
 
 
 def test_the_database_refuses_a_second_account_for_the_same_address(app, make_user):
@@ -320,7 +383,7 @@ def test_mail_server_down_does_not_lose_the_sign_up(app, client, mailbox):
     app.config["MAIL_PORT"] = 1  # nothing listens there
     response = submit(client, "/auth/signup", {
         "name": "Offline", "email": "offline@example.com", "password": "long-enough-1"})
-    redirects_to(response, "/")
+    redirects_to(response, "/auth/signup/sent")
     assert get_user(app, "offline@example.com") is not None
 
 

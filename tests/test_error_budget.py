@@ -44,14 +44,6 @@ LAST = {"auth.logout", "groups.leave", "events.delete", "events.cancel",
         "account.change_email", "account.change_password"}
 
 
-@pytest.fixture
-def demo_app(app, tmp_path) -> Flask:
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
 def candidates(app: Flask) -> dict[str, list]:
     """Real values for every URL argument name the routes use."""
     with app.app_context():

@@ -1,6 +1,15 @@
 """Sign up, verify, log in and out, reset a forgotten password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,13 +33,28 @@ def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
 
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
 def send_verification(user) -> bool:
     link = external_url("auth.verify", token=services.verification_token(user))
     return send_mail(user.email, "verify_email", user.locale or current_language(), user=user,
                      link=link)
 
 
+def send_account_exists(email: str) -> bool:
+    """Tell an account's owner that someone tried to sign up with their address."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        return False
+    return send_mail(user.email, "signup_existing", user.locale or current_language(),
+                     user=user, login_link=external_url("auth.login"),
+                     reset_link=external_url("auth.reset_request"))
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -43,16 +67,16 @@ def signup():
                                             locale=current_language())
                 after_commit(send_verification, user)
         except services.EmailTaken:
-            form.email.errors.append(
-                _("An account with this email address already exists. "
-                  "Log in, or reset your password if you forgot it.")
-            )
-        else:
-            login_user(user)
-            flash(_("Welcome, %(name)s! We sent you an email: please confirm your address.",
-                    name=user.name), "success")
-            return redirect(url_for("main.index"))
+            send_account_exists(form.email.data)
+        # The same answer whether or not the address has an account: the mail tells.
+        session["signup_email"] = form.email.data
+        return redirect(url_for("auth.signup_sent"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/signup/sent")
+def signup_sent():
+    return render_template("auth/signup_sent.html", email=session.pop("signup_email", None))
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -65,7 +89,7 @@ def verify(token: str):
         except InvalidToken as exc:
             return render_template("auth/link_invalid.html", expired=exc.expired), 400
         flash(_("Thank you, your email address is confirmed."), "success")
-        return redirect(url_for("main.index"))
+        return redirect(url_for("main.index" if current_user.is_authenticated else "auth.login"))
     return render_template("auth/verify.html", form=form)
 
 

@@ -19,14 +19,19 @@ def test_sign_up_verify_log_out_log_in_switch_language(page: Page, live_server, 
 
     page.get_by_label("Passwort").fill("ein-sicheres-passwort")
     page.get_by_role("button", name="Konto anlegen").click()
-    expect(page.locator(".flash-success")).to_contain_text("Willkommen, Jana Vogel!")
-    expect(page.get_by_text("Bitte bestätigen Sie Ihre E-Mail-Adresse")).to_be_visible()
+    expect(page.get_by_role("heading", name="Bitte prüfen Sie Ihr Postfach")).to_be_visible()
+    expect(page.get_by_text("Wir haben eine E-Mail an jana.vogel@example.com gesendet.")
+           ).to_be_visible()
 
     link = mailbox.last_link("jana.vogel@example.com")
     assert link.startswith(live_server)
     page.goto(link)
     page.get_by_role("button", name="E-Mail-Adresse bestätigen").click()
     expect(page.get_by_text("Vielen Dank, Ihre E-Mail-Adresse ist bestätigt.")).to_be_visible()
+    page.get_by_label("E-Mail-Adresse").fill("jana.vogel@example.com")
+    page.get_by_label("Passwort").fill("ein-sicheres-passwort")
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    expect(page.locator(".menu > summary")).to_contain_text("Jana")
     expect(page.get_by_role("button", name="Link erneut senden")).to_have_count(0)
 
     page.locator(".menu > summary").click()  # the account menu, a <details>

@@ -1,0 +1,1 @@
+"""Impressum and privacy notice, written by each installation's operator."""
