@@ -10,6 +10,7 @@ from meetup.config import ROOT, load_config
 from meetup.events import manage as event_manage
 from meetup.groups import invite_views, manage
 from meetup.main import views as main_views
+from meetup.notify import views as notify_views
 from meetup.people import views as people_views
 
 
@@ -42,5 +43,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(event_manage.bp)  # the events blueprint, with its organiser views
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(people_views.bp)
+    app.register_blueprint(notify_views.bp)  # the development mailbox
     database.init_app(app)
     return app
