@@ -118,12 +118,17 @@ def smtp_connection() -> Iterator[SMTP | SMTPSSL]:
         connection = SMTPSSL(host, port, timeout=timeout, context=ssl.create_default_context())
     else:
         connection = SMTP(host, port, timeout=timeout)
-    with connection as smtp:
+    try:
         if config["MAIL_USE_TLS"]:
-            smtp.starttls(context=ssl.create_default_context())
+            connection.starttls(context=ssl.create_default_context())
         if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        yield smtp
+            connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        yield connection
+    finally:
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.close()  # what was sent is sent; a failed goodbye changes nothing
 
 
 def deliver(message: EmailMessage, smtp: SMTP | SMTPSSL | None = None) -> str:

@@ -110,6 +110,17 @@ def test_a_temporarily_refused_recipient_is_retried_a_bounded_number_of_times(ap
     assert {r.state for r in rows(app) if r.id != row.id} == {OutboxState.SENT}
 
 
+def test_a_server_that_hangs_up_costs_the_next_mail_nothing(app, mailbox):
+    """A 421 closes the connection: the mail waits, the next one gets a new connection."""
+    mailbox.refused["person0@example.com"] = "421 4.3.2 service shutting down"
+    queue_many(app, 3)
+    result = send(app)
+    assert (result.sent, result.deferred, result.failed) == (2, 1, 0)
+    assert [(a.outcome, a.reply[:3]) for a in attempts(app)] == [
+        (AttemptOutcome.TEMPORARY, "421"), (AttemptOutcome.SENT, "250"),
+        (AttemptOutcome.SENT, "250")]
+
+
 def test_backoff_doubles_up_to_a_ceiling_with_jitter(app):
     with app.app_context():
         for attempt, ceiling in [(1, 120), (2, 240), (3, 480), (8, 4 * 3600), (20, 4 * 3600)]:

@@ -9,7 +9,8 @@ claims happen one after the other. The lease makes a mail claimable again only
 when its sender has not reported back in time (it died); a sender checks its
 lease before it sends, so no mail is sent by two senders.
 
-The sessions here are the sender's own, never the caller's ``db.session``.
+The statements here run on the sender's own connections, never in the caller's
+``db.session`` (and without the ORM's unit of work: one mail, one short statement).
 """
 
 from dataclasses import dataclass
@@ -17,9 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.engine import Connection, Engine
 
 from meetup.models import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState, utcnow
 
@@ -27,7 +27,6 @@ from meetup.models import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxSt
 _COLUMNS = ("id", "attempts", "lease_until", "recipient", "sender_name", "reply_to",
             "subject", "body_text", "body_html", "attachment", "attachment_method",
             "headers", "message_id", "created_at", "next_attempt_at")
-_NO_UPDATE_SYNC = {"synchronize_session": False}
 
 
 @dataclass(frozen=True)
@@ -54,31 +53,27 @@ class Claims:
         self.lease = timedelta(seconds=config["OUTBOX_LEASE"])
         self.max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     def claim(self, limit: int) -> list[Claimed]:
         """Take up to ``limit`` due mails, oldest due first; first hand back the
         mails of senders whose lease ran out."""
         now = utcnow()
-        with self._session() as session, session.begin():
-            self._expire_leases(session, now)
+        with self.engine.begin() as connection:
+            self._expire_leases(connection, now)
             due = (select(OutboxMessage.id)
                    .where(OutboxMessage.state == OutboxState.WAITING,
                           OutboxMessage.next_attempt_at <= now)
                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                    .limit(limit).with_for_update(skip_locked=True))
-            rows = session.execute(
+            rows = connection.execute(
                 update(OutboxMessage).where(OutboxMessage.id.in_(due))
                 .values(state=OutboxState.SENDING, claimed_by=self.name,
                         lease_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
-                .returning(*(getattr(OutboxMessage, column) for column in _COLUMNS)),
-                execution_options=_NO_UPDATE_SYNC).all()
+                .returning(*(getattr(OutboxMessage, column) for column in _COLUMNS))).all()
         claimed = [Claimed(row.id, row.attempts, row.lease_until, row._asdict())
                    for row in rows]
         return sorted(claimed, key=lambda c: (c.fields["next_attempt_at"], c.id))
 
-    def _expire_leases(self, session: Session, now: datetime) -> None:
+    def _expire_leases(self, connection: Connection, now: datetime) -> None:
         """Mails whose sender did not report back in time wait again (or fail,
         once out of attempts: a mail that kills its sender must not loop)."""
         expired = (select(OutboxMessage.id)
@@ -86,19 +81,18 @@ class Claims:
                           OutboxMessage.lease_until < now)
                    .with_for_update(skip_locked=True))
         out_of_attempts = OutboxMessage.attempts >= self.max_attempts
-        rows = session.execute(
+        rows = connection.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(expired))
             .values(state=case((out_of_attempts, OutboxState.FAILED.value),
                                else_=OutboxState.WAITING.value),
                     lease_until=None, next_attempt_at=now,
                     last_error="the sender's lease ran out before it reported back")
-            .returning(OutboxMessage.id, OutboxMessage.claimed_by),
-            execution_options=_NO_UPDATE_SYNC).all()
-        session.add_all(
-            OutboxAttempt(outbox_message_id=row.id, attempted_at=now, sender=row.claimed_by,
-                          outcome=AttemptOutcome.EXPIRED,
-                          reply="lease ran out before the sender reported back")
-            for row in rows)
+            .returning(OutboxMessage.id, OutboxMessage.claimed_by)).all()
+        if rows:
+            connection.execute(insert(OutboxAttempt), [
+                {"outbox_message_id": row.id, "attempted_at": now, "sender": row.claimed_by,
+                 "outcome": AttemptOutcome.EXPIRED,
+                 "reply": "lease ran out before the sender reported back"} for row in rows])
 
     def record(self, mail: Claimed, outcome: AttemptOutcome, reply: str,
                retry_at: datetime | None = None) -> bool:
@@ -112,12 +106,12 @@ class Claims:
                       "last_error": reply}
         else:
             values = {"state": OutboxState.FAILED, "last_error": reply}
-        with self._session() as session, session.begin():
-            held = session.execute(
-                self._mine([mail.id]).values(lease_until=None, **values),
-                execution_options=_NO_UPDATE_SYNC).rowcount
-            session.add(OutboxAttempt(outbox_message_id=mail.id, attempted_at=now,
-                                      outcome=outcome, reply=reply[:2000], sender=self.name))
+        with self.engine.begin() as connection:
+            held = connection.execute(
+                self._mine([mail.id]).values(lease_until=None, **values)).rowcount
+            connection.execute(insert(OutboxAttempt).values(
+                outbox_message_id=mail.id, attempted_at=now, outcome=outcome,
+                reply=reply[:2000], sender=self.name))
         if not held:
             current_app.logger.warning("Outbox: lease on mail %s was lost before %s was "
                                        "recorded", mail.id, outcome)
@@ -127,12 +121,11 @@ class Claims:
         """Hand back mails this sender took but did not try (it is stopping)."""
         if not mails:
             return
-        with self._session() as session, session.begin():
-            session.execute(
+        with self.engine.begin() as connection:
+            connection.execute(
                 self._mine([mail.id for mail in mails])
                 .values(state=OutboxState.WAITING, lease_until=None,
-                        attempts=OutboxMessage.attempts - 1),
-                execution_options=_NO_UPDATE_SYNC)
+                        attempts=OutboxMessage.attempts - 1))
 
     def _mine(self, ids: list[int]):
         return update(OutboxMessage).where(OutboxMessage.id.in_(ids),

@@ -23,17 +23,10 @@ def status() -> Status:
                               .group_by(OutboxMessage.state)).all()
     counts = dict.fromkeys(OutboxState, 0) | {OutboxState(state): n for state, n in rows}
     waiting = select(OutboxMessage).where(OutboxMessage.state == OutboxState.WAITING)
+    # min() keeps the column's type: aware UTC on SQLite too.
     oldest = db.session.scalar(waiting.with_only_columns(func.min(OutboxMessage.created_at)))
     due = db.session.scalar(waiting.with_only_columns(func.min(OutboxMessage.next_attempt_at)))
-    return Status(counts, _aware(oldest), _aware(due))
-
-
-def _aware(value):
-    """min() bypasses the column type on SQLite; read it through the type again."""
-    if value is None or isinstance(value, datetime):
-        return OutboxMessage.created_at.type.process_result_value(value, None)
-    return OutboxMessage.created_at.type.process_result_value(
-        datetime.fromisoformat(value), None)
+    return Status(counts, oldest, due)
 
 
 def mailbox_page(per_page: int = 50) -> Pagination:

@@ -132,6 +132,8 @@ class Sender:
         else:
             self.claims.record(mail, AttemptOutcome.SENT, reply or "accepted")
             result.sent += 1
+        if smtp.sock is None:  # the server hung up (421): a new connection for the next
+            raise ConnectionLost
 
     def _outcome(self, mail: Claimed, result: Result, reply: str, *, permanent: bool) -> None:
         if permanent or mail.attempts >= self.claims.max_attempts:
