@@ -14,6 +14,8 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         # Recipients the server refuses, with its reply ("550 5.1.1 No such user").
         self.refused: dict[str, str] = {}
+        # Called with each mail before the server answers 250 (tests' own doings).
+        self.on_arrival = None
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
 
@@ -26,6 +28,8 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
+        if self.on_arrival is not None:
+            self.on_arrival(message)
         with self._arrived:
             self.messages.append(message)
             self._arrived.notify_all()
@@ -35,6 +39,7 @@ class Mailbox:
         with self._lock:
             self.messages.clear()
             self.refused.clear()
+            self.on_arrival = None
 
     def wait_for_count(self, count: int, timeout: float = 30) -> list[EmailMessage]:
         """Wait until at least ``count`` mails arrived in all; returns them all."""

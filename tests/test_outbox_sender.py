@@ -2,9 +2,13 @@
 afterwards (also with two senders at once), refused recipients failed on their own,
 expired leases taken over."""
 
+import sqlite3
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from meetup.extensions import db
 from meetup.models import AttemptOutcome, OutboxState, utcnow
@@ -190,3 +194,50 @@ def test_without_a_mail_server_mails_go_to_the_development_mailbox(app, mailbox,
     assert "http://localhost/reset/1" in caplog.text
     assert {row.state for row in rows(app)} == {OutboxState.SENT}
     assert all("development mailbox" in a.reply for a in attempts(app))
+
+
+def test_a_busy_database_while_recording_does_not_send_the_mail_again(app, mailbox, caplog):
+    """The mail server took the mail, then the database refuses the record for a
+    moment (SQLite: the write lock held elsewhere beyond the busy timeout): the
+    sender tries the record again instead of leaving the mail to be sent twice."""
+    [message_id] = queue_many(app, 1)
+    holder = threading.Thread(target=hold_the_write_lock, args=(app, 1.5))
+
+    def lock_the_database(message) -> None:  # the server has the mail, the record follows
+        holder.start()
+        time.sleep(0.2)
+
+    mailbox.on_arrival = lock_the_database
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+        db.engine.dispose()  # new connections, with the short timeout below
+        event.listen(db.engine, "connect", short_busy_timeout)
+        with caplog.at_level("WARNING", logger=app.logger.name):
+            result = send_pending(10)
+    holder.join()
+    assert result.sent == 1
+    assert mailbox.by_message_id() == {message_id: 1}
+    assert [(row.state, row.attempts) for row in rows(app)] == [(OutboxState.SENT, 1)]
+    if sqlite:
+        assert "database error while recording" in caplog.text
+
+
+def short_busy_timeout(dbapi_connection, record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA busy_timeout=100")
+
+
+def hold_the_write_lock(app, seconds: float) -> None:
+    with app.app_context():
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite":
+            raw = sqlite3.connect(url.database, isolation_level=None)
+            raw.execute("BEGIN IMMEDIATE")
+            time.sleep(seconds)
+            raw.rollback()
+            raw.close()
+            return
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("LOCK TABLE outbox_message IN EXCLUSIVE MODE")
+            time.sleep(seconds)
+            connection.rollback()

@@ -13,6 +13,8 @@ The statements here run on the sender's own connections, never in the caller's
 ``db.session`` (and without the ORM's unit of work: one mail, one short statement).
 """
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +22,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from meetup.models import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState, utcnow
 
 # What a sender needs to build and deliver a mail, read when it claims it.
+RECORD_TRIES = 6  # a mail the server took must not be sent again for a database hiccup
 _COLUMNS = ("id", "attempts", "lease_until", "recipient", "sender_name", "reply_to",
             "subject", "body_text", "body_html", "attachment", "attachment_method",
             "headers", "message_id", "created_at", "next_attempt_at")
@@ -99,35 +103,54 @@ class Claims:
         """Note one attempt and the mail's new state: sent, waiting until
         ``retry_at``, or failed. False if the lease was lost meanwhile."""
         now = utcnow()
-        if outcome == AttemptOutcome.SENT:
-            values = {"state": OutboxState.SENT, "sent_at": now, "last_error": None}
-        elif retry_at is not None:
-            values = {"state": OutboxState.WAITING, "next_attempt_at": retry_at,
-                      "last_error": reply}
-        else:
-            values = {"state": OutboxState.FAILED, "last_error": reply}
-        with self.engine.begin() as connection:
+        values = _new_state(outcome, reply, retry_at, now)
+
+        def write(connection: Connection) -> int:
             held = connection.execute(
                 self._mine([mail.id]).values(lease_until=None, **values)).rowcount
             connection.execute(insert(OutboxAttempt).values(
                 outbox_message_id=mail.id, attempted_at=now, outcome=outcome,
                 reply=reply[:2000], sender=self.name))
-        if not held:
-            current_app.logger.warning("Outbox: lease on mail %s was lost before %s was "
-                                       "recorded", mail.id, outcome)
-        return bool(held)
+            return held
+
+        if self._write(write):
+            return True
+        current_app.logger.warning("Outbox: lease on mail %s was lost before %s was "
+                                   "recorded", mail.id, outcome)
+        return False
 
     def release(self, mails: list[Claimed]) -> None:
         """Hand back mails this sender took but did not try (it is stopping)."""
         if not mails:
             return
-        with self.engine.begin() as connection:
-            connection.execute(
-                self._mine([mail.id for mail in mails])
-                .values(state=OutboxState.WAITING, lease_until=None,
-                        attempts=OutboxMessage.attempts - 1))
+        statement = (self._mine([mail.id for mail in mails])
+                     .values(state=OutboxState.WAITING, lease_until=None,
+                             attempts=OutboxMessage.attempts - 1))
+        self._write(lambda connection: connection.execute(statement))
+
+    def _write(self, work: Callable[[Connection], Any]) -> Any:
+        """Run ``work`` in a transaction of its own; again, a few times, when the
+        database was away or busy (within the lease, which outlasts the tries)."""
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                with self.engine.begin() as connection:
+                    return work(connection)
+            except OperationalError:
+                if attempt == RECORD_TRIES:
+                    raise
+                current_app.logger.warning("Outbox: database error while recording; again")
+                time.sleep(0.25 * 2**attempt)
 
     def _mine(self, ids: list[int]):
         return update(OutboxMessage).where(OutboxMessage.id.in_(ids),
                                            OutboxMessage.claimed_by == self.name,
                                            OutboxMessage.state == OutboxState.SENDING)
+
+
+def _new_state(outcome: AttemptOutcome, reply: str, retry_at: datetime | None,
+               now: datetime) -> dict:
+    if outcome == AttemptOutcome.SENT:
+        return {"state": OutboxState.SENT, "sent_at": now, "last_error": None}
+    if retry_at is not None:
+        return {"state": OutboxState.WAITING, "next_attempt_at": retry_at, "last_error": reply}
+    return {"state": OutboxState.FAILED, "last_error": reply}

@@ -112,23 +112,16 @@ class Sender:
     def _deliver(self, smtp, mail: Claimed, result: Result) -> None:
         try:
             message = build_message(**message_fields(mail))
-        except (ValueError, TypeError) as error:  # it would not build next time either
+        except Exception as error:  # noqa: BLE001 - it would not build next time either
             self._outcome(mail, result, f"could not build the message: {error}", permanent=True)
             return
         try:
             reply = deliver(message, smtp)
-        except smtplib.SMTPRecipientsRefused as error:
-            code, text = next(iter(error.recipients.values()))
-            self._outcome(mail, result, _reply(code, text), permanent=code >= 500)
-        except smtplib.SMTPDataError as error:  # the server refused this content
-            self._outcome(mail, result, _describe(error), permanent=error.smtp_code >= 500)
-        except smtplib.SMTPNotSupportedError as error:  # e.g. an address needs SMTPUTF8
-            self._outcome(mail, result, _describe(error), permanent=True)
-        except smtplib.SMTPSenderRefused as error:  # our sender address: never this mail's fault
-            self._outcome(mail, result, _describe(error), permanent=False)
         except (smtplib.SMTPException, OSError) as error:
-            self._outcome(mail, result, _describe(error), permanent=False)
-            raise ConnectionLost from error
+            text, permanent = classify(error)
+            self._outcome(mail, result, text, permanent=permanent)
+            if smtp.sock is None or not isinstance(error, MAIL_LEVEL):
+                raise ConnectionLost from error
         else:
             self.claims.record(mail, AttemptOutcome.SENT, reply or "accepted")
             result.sent += 1
@@ -178,6 +171,23 @@ def readable(mail: Claimed) -> str:
     if f["attachment"] is not None:
         lines.append(f"Attachment: {CALENDAR_FILENAME} ({f['attachment_method']})")
     return "\n".join([*lines, "", f["body_text"]])
+
+
+# Failures of one mail; the connection can carry the next one (smtplib sent RSET).
+MAIL_LEVEL = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+              smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
+
+
+def classify(error: Exception) -> tuple[str, bool]:
+    """What to record of a failed delivery, and whether it is permanent for this
+    mail: the recipient or the content refused with 5xx, or a feature the server
+    lacks. Everything else (4xx, our sender address refused, no connection) passes."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()))
+        return _reply(code, text), code >= 500
+    if isinstance(error, smtplib.SMTPDataError):
+        return _describe(error), error.smtp_code >= 500
+    return _describe(error), isinstance(error, smtplib.SMTPNotSupportedError)
 
 
 def _reply(code: int, text: bytes | str) -> str:
