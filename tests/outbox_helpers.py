@@ -1,6 +1,5 @@
 """Small helpers the outbox tests share."""
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -8,6 +7,7 @@ from sqlalchemy import func, select, update
 from meetup.extensions import db
 from meetup.models import OutboxAttempt, OutboxMessage, utcnow
 from meetup.notify.outbox import queue
+from tests.test_race import run_together
 
 
 class Person:
@@ -68,24 +68,13 @@ def expire_leases(app) -> None:
 
 
 def in_threads(app, count: int, work) -> list:
-    """Run ``work()`` in ``count`` threads, each in its own app context, released
-    together; returns their results, raises the first error."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
+    """Run ``work()`` in ``count`` threads released together, each in its own app
+    context; returns their results."""
+    results = [None] * count
 
-    def run(index):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                results[index] = work()
-        except Exception as error:  # noqa: BLE001 - raised below
-            errors.append(error)
+    def run(index: int) -> None:
+        with app.app_context():
+            results[index] = work()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    if errors:
-        raise errors[0]
+    run_together(count, run)
     return results

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetup.models.base import Base, UTCDateTime, utcnow
+from meetup.models.group import str_enum
 
 
 class OutboxState(enum.StrEnum):
@@ -37,11 +37,6 @@ class AttemptOutcome(enum.StrEnum):
     TEMPORARY = "temporary"  # 4xx, no connection, …: tried again unless out of attempts
     PERMANENT = "permanent"  # refused for good (5xx for the recipient or the content)
     EXPIRED = "expired"  # the sender's lease ran out before it reported back
-
-
-def _enum(enum_type: type[enum.Enum]) -> Enum:
-    return Enum(enum_type, native_enum=False, length=20,
-                values_callable=lambda e: [member.value for member in e])
 
 
 class OutboxMessage(Base):
@@ -71,7 +66,7 @@ class OutboxMessage(Base):
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # List-Unsubscribe…
     message_id: Mapped[str] = mapped_column(String(255), unique=True)  # "<…@site>"
 
-    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.WAITING)
+    state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.WAITING)
     attempts: Mapped[int] = mapped_column(default=0)  # claims so far
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
@@ -93,6 +88,6 @@ class OutboxAttempt(Base):
     outbox_message_id: Mapped[int] = mapped_column(
         ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    outcome: Mapped[AttemptOutcome] = mapped_column(_enum(AttemptOutcome))
+    outcome: Mapped[AttemptOutcome] = mapped_column(str_enum(AttemptOutcome))
     reply: Mapped[str] = mapped_column(Text, default="")  # SMTP reply or the error
     sender: Mapped[str] = mapped_column(String(120), default="")  # claimed_by of the sender
