@@ -15,9 +15,13 @@ BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n
 
 .PHONY: run test lint lock translations translations-update clean
 
+# The web server, and beside it the outbox sender that delivers queued mails (without
+# MAIL_SERVER to the log and to /dev/mailbox); when the server stops, so does the sender.
 run: $(STAMP) translations instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) seed-if-empty
+	$(FLASK) outbox work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) translations $(JS_STAMP)

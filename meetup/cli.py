@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app meetup users create …``, ``seed-demo``."""
+"""Command-line tools: ``flask --app meetup users create …``, ``seed-demo``, ``outbox``."""
 
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from meetup import demo
 from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User, hash_password
+from meetup.notify.cli import outbox
 
 users = AppGroup("users", help="Manage accounts.")
 translations = AppGroup("translations", help="Maintain the message catalogues.")
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(translations)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
+    app.cli.add_command(outbox)
 
 
 @users.command("create")

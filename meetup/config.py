@@ -71,6 +71,19 @@ class Defaults:
     MAIL_TIMEOUT = 10
     MAIL_DEFAULT_SENDER = "Treffpunkt <noreply@treffpunkt.local>"
 
+    # The mail outbox (meetup/notify). A mail is tried at most OUTBOX_MAX_ATTEMPTS
+    # times; after a temporary failure it waits OUTBOX_RETRY_BASE seconds, twice as
+    # long after each further one, at most OUTBOX_RETRY_MAX, less up to half by
+    # chance (so senders spread out): eight attempts span two to four hours. A
+    # sender holds the mails it took for at most OUTBOX_LEASE seconds; after that
+    # (the sender died) another one takes them.
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_RETRY_BASE = 120
+    OUTBOX_RETRY_MAX = 4 * 60 * 60
+    OUTBOX_LEASE = 300
+    OUTBOX_BATCH = 20  # mails taken per claim, sent over one connection
+    OUTBOX_IDLE_SLEEP = 2.0  # seconds 'outbox work' waits when nothing is due
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Defaults, then instance/config.py, then the environment, then tests."""

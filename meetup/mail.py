@@ -1,27 +1,68 @@
-"""A small mail service: render a text template, send it by SMTP or log it.
+"""Mail: render a template, build the message, hand it to the SMTP server.
 
-Without ``MAIL_SERVER`` (development), the whole message is written to the
-log so that every link can be followed offline.
+The outbox (``meetup.notify``) renders with ``render_mail`` when a mail is queued
+and builds and delivers with ``build_message`` and ``deliver`` when it is sent.
+``send_mail`` sends at once, outside any outbox; it stays until every caller
+queues instead. Without ``MAIL_SERVER`` (development) it writes the whole
+message to the log so that every link can be followed offline.
 """
 
+import secrets
 import smtplib
+import ssl
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, formataddr, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from meetup.models import utcnow
 from meetup.urls import site_domain
 
+CALENDAR_FILENAME = "invite.ics"
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+
+def new_message_id() -> str:
+    """A Message-ID under the site's domain: ``<32 hex digits@treffpunkt.example.org>``
+    (random, and short enough that the header is not folded)."""
+    return f"<{secrets.token_hex(16)}@{site_domain()}>"
+
+
+def sender_address(display_name: str | None = None) -> str:
+    """MAIL_DEFAULT_SENDER, with another display name if one is given."""
+    default = current_app.config["MAIL_DEFAULT_SENDER"]
+    if not display_name:
+        return default
+    return formataddr((display_name, parseaddr(default)[1]))
+
+
+def build_message(to: str, subject: str, body: str, *, html: str | None = None,
+                  sender_name: str | None = None, reply_to: str | None = None,
+                  message_id: str | None = None, date: datetime | None = None,
+                  headers: Mapping[str, str] | None = None,
+                  attachment: bytes | None = None,
+                  attachment_method: str | None = None) -> EmailMessage:
+    """A complete message: text, an HTML alternative, an iCalendar attachment."""
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = sender_address(sender_name)
     message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=site_domain())
+    message["Date"] = format_datetime(date or utcnow())
+    message["Message-ID"] = message_id or new_message_id()
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    if attachment is not None:
+        params = {"method": attachment_method} if attachment_method else {}
+        message.add_attachment(attachment, maintype="text", subtype="calendar",
+                               filename=CALENDAR_FILENAME, params=params)
     return message
 
 
@@ -49,14 +90,52 @@ def send_mail(to: str, template: str, locale: str, **context) -> bool:
     return True
 
 
-def deliver(message: EmailMessage) -> None:
+class _KeepsReply:
+    """Remembers the server's answer to the message (``250 2.0.0 Ok: queued as …``)."""
+
+    last_reply = ""
+
+    def data(self, msg):
+        code, reply = super().data(msg)
+        self.last_reply = f"{code} {reply.decode('utf-8', 'replace')}"
+        return code, reply
+
+
+class SMTP(_KeepsReply, smtplib.SMTP):
+    pass
+
+
+class SMTPSSL(_KeepsReply, smtplib.SMTP_SSL):
+    pass
+
+
+@contextmanager
+def smtp_connection() -> Iterator[SMTP | SMTPSSL]:
+    """One connection to MAIL_SERVER, encrypted and logged in as configured."""
     config = current_app.config
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
-    ) as smtp:
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        connection = SMTPSSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        connection = SMTP(host, port, timeout=timeout)
+    try:
         if config["MAIL_USE_TLS"]:
-            smtp.starttls()
+            connection.starttls(context=ssl.create_default_context())
         if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+            connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        yield connection
+    finally:
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.close()  # what was sent is sent; a failed goodbye changes nothing
+
+
+def deliver(message: EmailMessage, smtp: SMTP | SMTPSSL | None = None) -> str:
+    """Hand one message to the mail server (a new connection unless one is given);
+    returns the server's reply."""
+    if smtp is None:
+        with smtp_connection() as connection:
+            return deliver(message, connection)
+    smtp.send_message(message)
+    return smtp.last_reply

@@ -134,6 +134,15 @@ def count_queries(app):
 
 
 @pytest.fixture
+def sqlite_file(request, tmp_path, tmp_path_factory, smtp, migrated_templates):
+    """A migrated SQLite database file that other processes can open."""
+    template = _template("sqlite", request, tmp_path_factory, smtp, migrated_templates)
+    path = tmp_path / "worker.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
 def demo_app(app, tmp_path) -> Flask:
     """The app with the demo clubs, members and events of ``seed-demo``."""
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")

@@ -63,7 +63,7 @@ def test_hashing_a_new_password_holds_no_write_lock(app, client, sqlite_path, mo
     response = submit(client, "/auth/signup", {
         "email": "neu@example.com", "name": "Nina Neu", "password": PASSWORD,
         "password_confirm": PASSWORD, "accept": "y"})
-    redirects_to(response, "/")
+    redirects_to(response, "/auth/signup/sent")
     assert seen == [True]
 
 

@@ -9,7 +9,7 @@ def test_without_a_mail_server_mails_go_to_the_log(app, client, caplog, mailbox)
     with caplog.at_level("INFO", logger=app.logger.name):
         response = submit(client, "/auth/signup", {
             "name": "Ohne Server", "email": "os@example.com", "password": "long-enough-1"})
-    redirects_to(response, "/")
+    redirects_to(response, "/auth/signup/sent")
     assert "To: os@example.com" in caplog.text
     assert "/auth/verify/" in caplog.text
     assert mailbox.messages == []

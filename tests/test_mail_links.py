@@ -49,7 +49,7 @@ def assert_site_links(mail, path_prefix: str) -> None:
 def test_verification_mail_links_to_the_site_not_the_forged_host(site, client, mailbox):
     response = forged(client, "/auth/signup", {
         "name": "Jana Vogel", "email": "jana@example.com", "password": "sehr-geheim-42"})
-    redirects_to(response, "/")
+    redirects_to(response, "/auth/signup/sent")
     assert_site_links(mailbox.wait_for("jana@example.com")[-1], "/auth/verify/")
 
 

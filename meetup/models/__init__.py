@@ -23,6 +23,7 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
+from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
     LoginThrottle,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "Application",
     "ApplicationStatus",
+    "AttemptOutcome",
     "Ban",
     "Invitation",
     "RSVP",
@@ -50,6 +52,9 @@ __all__ = [
     "Group",
     "JoinPolicy",
     "Membership",
+    "OutboxAttempt",
+    "OutboxMessage",
+    "OutboxState",
     "ProfileVisibility",
     "RSVPStatus",
     "SeriesFrequency",

@@ -1,0 +1,56 @@
+"""The development mailbox: what the outbox holds, for admins, when no mail server
+is configured (then nothing leaves the machine and mails are read here)."""
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from meetup.extensions import db
+from meetup.mail import CALENDAR_FILENAME, sender_address
+from meetup.models import OutboxMessage
+from meetup.notify import queries
+
+bp = Blueprint("notify", __name__, url_prefix="/dev/mailbox")
+
+STATES = {"waiting": _l("Waiting"), "sending": _l("Being sent"), "sent": _l("Delivered"),
+          "failed": _l("Failed"), "cancelled": _l("Withdrawn")}
+STATE_BADGES = {"sent": "badge-success", "failed": "badge-danger", "waiting": "badge-warning"}
+
+
+@bp.before_request
+def only_admins_without_a_mail_server():
+    """Mails hold sign-in links: with a real mail server nobody reads them here,
+    and to everyone but an admin the page does not exist."""
+    if current_app.config.get("MAIL_SERVER") or not (
+            current_user.is_authenticated and current_user.is_admin):
+        abort(404)
+
+
+@bp.context_processor
+def state_words():
+    return {"STATES": STATES, "STATE_BADGES": STATE_BADGES}
+
+
+@bp.get("/")
+def mailbox():
+    return render_template("notify/mailbox.html", page=queries.mailbox_page())
+
+
+@bp.get("/<int:message_id>")
+def message(message_id: int):
+    mail = db.get_or_404(OutboxMessage, message_id)
+    return render_template("notify/message.html", mail=mail, attempts=queries.attempts(mail),
+                           sender=sender_address(mail.sender_name),
+                           attachment_name=CALENDAR_FILENAME)
+
+
+@bp.get(f"/<int:message_id>/{CALENDAR_FILENAME}")
+def attachment(message_id: int):
+    mail = db.get_or_404(OutboxMessage, message_id)
+    if mail.attachment is None:
+        abort(404)
+    content_type = "text/calendar; charset=utf-8"
+    if mail.attachment_method:
+        content_type += f"; method={mail.attachment_method}"
+    return Response(mail.attachment, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{CALENDAR_FILENAME}"'})
