@@ -307,6 +307,10 @@ def test_one_rsvp_post_runs_a_fixed_small_number_of_statements(
     redirects_to(response, page)
     work = [s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "SAVEPOINT",
                                                                         "RELEASE"))]
+    # The confirmation mail is one row of the outbox (looked up first: never twice).
+    mail = [s for s in work if "outbox_message" in s]
+    assert len(mail) == 2, "\n".join(work)
+    work = [s for s in work if s not in mail]
     assert len(work) <= 7, "\n".join(work)
     assert sum(1 for s in work if s.lstrip().upper().startswith("INSERT")) == 1
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in work)  # final state

@@ -21,8 +21,10 @@ from sqlalchemy import func, select
 
 from meetup.database import begin_writing
 from meetup.errors import RuleError
+from meetup.events.queries import waitlist_position
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, RSVPStatus, User, utcnow
+from meetup.notify import messages
 from meetup.policy import Viewer, can_rsvp
 
 
@@ -149,6 +151,15 @@ def respond(event: Event, viewer: Viewer, going: bool, guests: int = 0,
     # told the same position.
     now = now or utcnow()
     rsvp = mine(event, viewer.user)
+    before = rsvp.status if rsvp is not None else None
+    rsvp = _answer(event, viewer, rsvp, going, guests, now)
+    db.session.flush()
+    messages.answered(rsvp, before, waitlist_position(rsvp))
+    return rsvp
+
+
+def _answer(event: Event, viewer: Viewer, rsvp: RSVP | None, going: bool, guests: int,
+            now: datetime) -> RSVP:
     allowed = options(event, viewer, rsvp, now=now)
     if not going:
         if not (allowed.may_withdraw or allowed.may_decline):
@@ -164,7 +175,6 @@ def respond(event: Event, viewer: Viewer, going: bool, guests: int = 0,
             raise allowed.refusal()
         _check_guests(event, guests)
         rsvp = _join(event, viewer.user, rsvp, guests, now)
-    db.session.flush()
     return rsvp
 
 
@@ -238,6 +248,8 @@ def promote(event: Event) -> list[RSVP]:
             if free is not None:
                 free -= rsvp.seats
     db.session.flush()
+    for rsvp in promoted:
+        messages.promoted(rsvp)
     return promoted
 
 
@@ -247,6 +259,7 @@ def organiser_set(event: Event, user: User, status: RSVPStatus, now=None) -> RSV
     rsvp = mine(event, user) or RSVP(event_id=event.id, user_id=user.id,
                                      status=RSVPStatus.NOT_GOING)
     db.session.add(rsvp)
+    before = rsvp.status
     if status == RSVPStatus.GOING and rsvp.status != RSVPStatus.GOING:
         if event.capacity is not None and seats_taken(event) + rsvp.seats > event.capacity:
             raise RuleError(_l("No seat is free. Raise the capacity first."))
@@ -256,6 +269,8 @@ def organiser_set(event: Event, user: User, status: RSVPStatus, now=None) -> RSV
     elif status == RSVPStatus.NOT_GOING:
         rsvp.status, rsvp.guests, rsvp.waitlisted_at = RSVPStatus.NOT_GOING, 0, None
     db.session.flush()
+    if status != RSVPStatus.NOT_GOING:  # a removal (or a ban) is not confirmed by mail
+        messages.answered(rsvp, before, waitlist_position(rsvp))
     promote(event)
     return rsvp
 

@@ -16,16 +16,19 @@ from meetup.events import timing
 from meetup.events.rsvp import promote
 from meetup.extensions import db
 from meetup.models import (
+    RSVP,
     Event,
     EventSeries,
     EventStatus,
     EventVisibility,
     Group,
+    RSVPStatus,
     SeriesFrequency,
     User,
     Visibility,
     utcnow,
 )
+from meetup.notify import messages
 
 MAX_OCCURRENCES = 104  # two years of weekly evenings
 # Changing any of these changes what a calendar shows: SEQUENCE goes up.
@@ -199,12 +202,19 @@ def update(event: Event, values: dict, schedule: Schedule,
 
 
 def cancel(event: Event, reason: str) -> None:
+    """Cancel, keeping the event visible with the reason; everyone going or waiting
+    gets a mail that takes it out of their calendar."""
     if event.status == EventStatus.CANCELLED:
         return
     before = _snapshot(event)
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()[:500]
     _bump_sequence(event, before)
+    db.session.flush()
+    messages.cancelled(event, list(db.session.scalars(
+        select(RSVP).where(RSVP.event_id == event.id,
+                           RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]))
+        .order_by(RSVP.id))))
 
 
 def publish(event: Event) -> None:

@@ -1,0 +1,119 @@
+"""RSVP mails through the outbox: confirmations and promotions that land in a calendar
+as accepted appointments, withdrawals and cancellations that take them out again."""
+
+import icalendar
+import vobject
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import Event, OutboxMessage
+from meetup.notify.sender import send_pending
+from tests.helpers import log_in, redirects_to, submit
+
+
+def deliver(app) -> None:
+    with app.app_context():
+        send_pending()
+
+
+def calendar_of(mail):
+    [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+    data = part.get_payload(decode=True)
+    return part, icalendar.Calendar.from_ical(data), vobject.readOne(data.decode())
+
+
+def member(app, make_user, add_member, slug, email, name, locale=None):
+    user_id, _ = make_user(email, name=name, locale=locale)
+    add_member(slug, user_id)
+    client = app.test_client()
+    log_in(client, email)
+    return client
+
+
+def answer(client, event_id, yes=True):
+    page = f"/events/{event_id}"
+    return submit(client, f"{page}/rsvp", {"answer": "yes" if yes else "no", "guests": "0"},
+                  page=page)
+
+
+def test_a_yes_brings_an_invitation_with_the_feeds_uid(app, club, make_user, add_member,
+                                                      make_event, mailbox):
+    event = make_event(club[0], capacity=10)
+    anna = member(app, make_user, add_member, club[0], "anna@example.com", "Anna Schneider")
+    redirects_to(answer(anna, event), f"/events/{event}")
+    deliver(app)
+    [mail] = mailbox.wait_for("anna@example.com")
+    assert mail["Subject"] == "Sie sind dabei: Stammtisch"
+    assert "Unternehmerclub Münster" in mail["From"]
+    part, calendar, reader = calendar_of(mail)
+    assert part.get_param("method") == "REQUEST"
+    with app.app_context():
+        uid = db.session.get(Event, event).ical_uid
+    [vevent] = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "REQUEST" and str(vevent["UID"]) == uid
+    attendee = vevent["ATTENDEE"]
+    assert str(attendee) == "mailto:anna@example.com"
+    assert attendee.params["PARTSTAT"] == "ACCEPTED"
+    # The independent reader agrees.
+    assert reader.method.value == "REQUEST"
+    assert reader.vevent.uid.value == uid
+    assert reader.vevent.attendee.params["PARTSTAT"] == ["ACCEPTED"]
+    assert int(reader.vevent.sequence.value) == int(vevent["SEQUENCE"])
+
+
+def test_the_same_answer_twice_is_one_mail(app, club, make_user, add_member, make_event,
+                                          mailbox):
+    event = make_event(club[0], capacity=10)
+    anna = member(app, make_user, add_member, club[0], "anna@example.com", "Anna Schneider")
+    answer(anna, event)
+    answer(anna, event)  # a double click: nothing changed, nothing to tell
+    with app.app_context():
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_freed_seat_promotes_and_mails_the_next_in_line(app, club, make_user, add_member,
+                                                         make_event, mailbox):
+    event = make_event(club[0], capacity=1)
+    anna = member(app, make_user, add_member, club[0], "anna@example.com", "Anna Schneider")
+    jens = member(app, make_user, add_member, club[0], "jens@example.com", "Jens Weber",
+                  locale="en")
+    answer(anna, event)
+    answer(jens, event)  # full: the waitlist
+    answer(anna, event, yes=False)
+    deliver(app)
+    anna_mails = mailbox.wait_for("anna@example.com", count=2)
+    jens_mails = mailbox.wait_for("jens@example.com", count=2)
+    assert [m["Subject"] for m in anna_mails] == [
+        "Sie sind dabei: Stammtisch", "Anmeldung storniert: Stammtisch"]
+    assert calendar_of(anna_mails[1])[1]["METHOD"] == "CANCEL"
+    assert [m["Subject"] for m in jens_mails] == [
+        "On the waitlist: Stammtisch", "A seat is free for you: Stammtisch"]
+    assert "position 1" in jens_mails[0].get_body(("plain",)).get_content()
+    _part, calendar, _reader = calendar_of(jens_mails[1])
+    assert calendar["METHOD"] == "REQUEST"
+    assert calendar.walk("VEVENT")[0]["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+
+
+def test_a_cancelled_event_takes_itself_out_of_every_calendar(app, club, make_user, add_member,
+                                                             make_event, mailbox):
+    slug, owner_id = club
+    event = make_event(slug, capacity=1)
+    for email, name in (("anna@example.com", "Anna Schneider"), ("jens@example.com", "Jens")):
+        answer(member(app, make_user, add_member, slug, email, name), event)
+    organiser = app.test_client()
+    log_in(organiser, "owner@example.com")
+    redirects_to(submit(organiser, f"/events/{event}/cancel", {"reason": "Der Wirt ist krank."},
+                        page=f"/events/{event}"), f"/events/{event}")
+    deliver(app)
+    for email in ("anna@example.com", "jens@example.com"):  # going and waiting
+        mail = mailbox.wait_for(email, count=2)[-1]
+        assert mail["Subject"] == "Abgesagt: Stammtisch"
+        assert "Der Wirt ist krank." in mail.get_body(("plain",)).get_content()
+        _part, calendar, reader = calendar_of(mail)
+        assert calendar["METHOD"] == "CANCEL" and reader.method.value == "CANCEL"
+        assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+    # Cancelling twice tells nobody twice.
+    submit(organiser, f"/events/{event}/cancel", {"reason": "Nochmal"}, page=f"/events/{event}")
+    with app.app_context():
+        kinds = db.session.scalars(select(OutboxMessage.kind)).all()
+    assert kinds.count("event_cancelled") == 2
