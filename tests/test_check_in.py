@@ -250,6 +250,12 @@ def test_attendee_csv_cells_are_never_formulas(app, client, make_user, make_grou
 
 # --- undo and removal restore what was before -------------------------------------
 
+def registered(app, event_id, user_id, **values):
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=user_id, **values))
+        db.session.commit()
+
+
 def rsvp_state(app, event_id, user_id):
     with app.app_context():
         row = db.session.scalar(select(RSVP).filter_by(event_id=event_id, user_id=user_id))
@@ -306,9 +312,7 @@ def test_removing_someone_then_adding_them_again_starts_afresh(app, client, make
                                                               make_event):
     slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
                                                    make_event)
-    with app.app_context():
-        db.session.add(RSVP(event_id=event_id, user_id=member_id, guests=0))
-        db.session.commit()
+    registered(app, event_id, member_id)
     log_in(client, "owner@example.com")
     page = f"/events/{event_id}/check-in"
     submit(client, f"{page}/{member_id}", {}, page=page)
@@ -333,9 +337,7 @@ def test_removal_at_the_door_asks_once(app, client, make_user, make_group, add_m
                                        make_event):
     slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
                                                    make_event)
-    with app.app_context():
-        db.session.add(RSVP(event_id=event_id, user_id=member_id))
-        db.session.commit()
+    registered(app, event_id, member_id)
     log_in(client, "owner@example.com")
     html = client.get(f"/events/{event_id}/check-in").get_data(as_text=True)
     removal = f'action="/events/{event_id}/attendees/{member_id}/not_going"'

@@ -446,6 +446,13 @@ def test_removing_a_member_asks_once(app, client, make_user, make_group, add_mem
 
 # --- applicants withdraw --------------------------------------------------------
 
+def applied(app, slug, user_id):
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        services.apply(group, db.session.get(services.User, user_id), "Bitte aufnehmen.")
+        db.session.commit()
+
+
 def applications_of(app, user_id):
     with app.app_context():
         return list(db.session.scalars(select(Application.status).filter_by(user_id=user_id)))
@@ -480,10 +487,7 @@ def test_an_applicant_to_a_private_club_withdraws_from_my_clubs(app, client, mak
     slug = make_group(owner_id, "Gründerkreis Freiburg", visibility="private",
                       join_policy="approval")
     user_id, _ = make_user("stefan@example.com")
-    with app.app_context():
-        group = db.session.scalar(select(Group).filter_by(slug=slug))
-        services.apply(group, db.session.get(services.User, user_id), "Bitte aufnehmen.")
-        db.session.commit()
+    applied(app, slug, user_id)
     log_in(client, "stefan@example.com")
     assert client.get(f"/groups/{slug}").status_code == 404  # still private to them
     html = client.get("/groups/mine").get_data(as_text=True)
@@ -502,10 +506,7 @@ def test_outsiders_cannot_withdraw_what_is_not_theirs(app, client, make_user, ma
     private = make_group(owner_id, "Geheimer Kreis", visibility="private",
                          join_policy="approval")
     other_id, _ = make_user("other@example.com")
-    with app.app_context():
-        group = db.session.scalar(select(Group).filter_by(slug=public))
-        services.apply(group, db.session.get(services.User, other_id), "Hallo")
-        db.session.commit()
+    applied(app, public, other_id)
     make_user("stefan@example.com")
     log_in(client, "stefan@example.com")
     assert submit(client, f"/groups/{public}/application/withdraw", {},
