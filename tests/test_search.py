@@ -91,3 +91,21 @@ def test_the_filters_fold_behind_one_button(client, events):
     for name in ("city", "group", "kind", "date_from", "date_to"):
         assert f'name="{name}"' in filters
     assert 'name="q"' not in filters and 'name="q"' in html  # the search word stays in view
+
+
+def test_postgresql_under_the_c_locale_folds_the_same(postgres_server):
+    """lower() folds only ASCII there: the upper-case umlauts are spelled out anyway."""
+    from sqlalchemy import create_engine, literal, select
+
+    from meetup.search import folded
+
+    postgres_server.execute("CREATE DATABASE search_c_locale TEMPLATE template0 "
+                            "LC_COLLATE 'C' LC_CTYPE 'C'")
+    engine = create_engine(postgres_server.url("search_c_locale"))
+    try:
+        with engine.connect() as connection:
+            for text in ("MÜNSTER", "Straße", "STRAẞE", "Ärztekammer", "ÖL", "Füße"):
+                assert connection.scalar(select(folded(literal(text)))) == fold(text), text
+    finally:
+        engine.dispose()
+        postgres_server.execute("DROP DATABASE search_c_locale WITH (FORCE)")
