@@ -48,6 +48,7 @@ class Action(enum.StrEnum):
     APPLY = "apply"  # ask to join (approval groups)
     ACCEPT_INVITATION = "accept_invitation"  # any policy, with a valid invitation
     LEAVE = "leave"
+    WITHDRAW_APPLICATION = "withdraw_application"  # an applicant, also of a private group
     MANAGE = "manage"  # applications, invitations, members, titles, settings
     OWN = "own"  # roles, ownership
 
@@ -114,6 +115,8 @@ def can(viewer: Viewer, action: Action, group: Group) -> bool:
                     and not viewer.has_pending_application)
         case Action.ACCEPT_INVITATION:
             return viewer.user is not None and not viewer.banned
+        case Action.WITHDRAW_APPLICATION:
+            return viewer.has_pending_application
         case Action.LEAVE:
             return viewer.is_member and not is_last_owner(viewer, viewer.membership)
         case Action.MANAGE:

@@ -246,3 +246,102 @@ def test_attendee_csv_cells_are_never_formulas(app, client, make_user, make_grou
     assert any(cell.startswith(f"'{start}HYPERLINK") for cell in cells)
     assert "Ganz normal - mit Strich" in cells  # only a leading sign is a formula
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+# --- undo and removal restore what was before -------------------------------------
+
+def registered(app, event_id, user_id, **values):
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=user_id, **values))
+        db.session.commit()
+
+
+def rsvp_state(app, event_id, user_id):
+    with app.app_context():
+        row = db.session.scalar(select(RSVP).filter_by(event_id=event_id, user_id=user_id))
+        if row is None:
+            return None
+        return row.status, row.guests, row.waitlisted_at, row.checked_in_at
+
+
+@pytest.mark.parametrize("before", ["going", "waitlist", "not_going", "no answer"])
+def test_undoing_a_check_in_restores_exactly_what_was_before(app, client, make_user,
+                                                            make_group, add_member,
+                                                            make_event, before):
+    slug, member_id, walk_in_id, event_id = setup_event(make_user, make_group, add_member,
+                                                        make_event, capacity=1)
+    with app.app_context():
+        db.session.add(RSVP(event_id=event_id, user_id=walk_in_id))  # holds the one seat
+        if before == "waitlist":
+            db.session.add(RSVP(event_id=event_id, user_id=member_id,
+                                status=RSVPStatus.WAITLIST,
+                                waitlisted_at=utcnow() - timedelta(hours=2)))
+        elif before != "no answer":
+            db.session.add(RSVP(event_id=event_id, user_id=member_id, status=RSVPStatus(before)))
+        db.session.commit()
+    was = rsvp_state(app, event_id, member_id)
+    log_in(client, "owner@example.com")
+    page = f"/events/{event_id}/check-in"
+    if before in ("going", "waitlist"):
+        submit(client, f"{page}/{member_id}", {}, page=page)
+    else:  # not registered: added at the door
+        submit(client, f"/events/{event_id}/walk-in", {"user_id": str(member_id)},
+               page=page)
+    status, _guests, _waiting, arrived = rsvp_state(app, event_id, member_id)
+    assert status == RSVPStatus.GOING and arrived is not None
+    response = submit(client, f"{page}/{member_id}/undo", {}, page=page,
+                      follow_redirects=True)
+    assert rsvp_state(app, event_id, member_id) == was
+    message = {"going": "Mara Beispiel ist nicht mehr eingelassen, bleibt aber angemeldet.",
+               "waitlist": "Mara Beispiel ist nicht mehr eingelassen und wieder auf der "
+                           "Warteliste.",
+               "not_going": "Mara Beispiel ist nicht mehr eingelassen und nicht mehr "
+                            "angemeldet.",
+               "no answer": "Mara Beispiel ist nicht mehr eingelassen und nicht mehr "
+                            "angemeldet."}[before]
+    assert message in response.get_data(as_text=True)
+    # A second undo changes nothing and says so.
+    response = submit(client, f"{page}/{member_id}/undo", {}, page=page, follow_redirects=True)
+    assert rsvp_state(app, event_id, member_id) == was
+    if before in ("going", "waitlist"):  # still on the list, so named
+        assert "Mara Beispiel war nicht eingelassen." in response.get_data(as_text=True)
+
+
+def test_removing_someone_then_adding_them_again_starts_afresh(app, client, make_user,
+                                                              make_group, add_member,
+                                                              make_event):
+    slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
+                                                   make_event)
+    registered(app, event_id, member_id)
+    log_in(client, "owner@example.com")
+    page = f"/events/{event_id}/check-in"
+    submit(client, f"{page}/{member_id}", {}, page=page)
+    first_check_in = rsvp_state(app, event_id, member_id)[3]
+    response = submit(client, f"/events/{event_id}/attendees/{member_id}/not_going", {},
+                      page=page, follow_redirects=True)
+    assert "Mara Beispiel ist nicht mehr angemeldet." in response.get_data(as_text=True)
+    assert rsvp_state(app, event_id, member_id)[::3] == (RSVPStatus.NOT_GOING, None)
+    # Registered again: going, not checked in.
+    response = submit(client, f"/events/{event_id}/walk-in",
+                      {"user_id": str(member_id), "action": "register"}, page=page,
+                      follow_redirects=True)
+    assert rsvp_state(app, event_id, member_id)[::3] == (RSVPStatus.GOING, None)
+    row = response.get_data(as_text=True).split("Mara Beispiel</strong>")[1].split("</li>")[0]
+    assert "Eingelassen" not in row and "Mara Beispiel einlassen" in row
+    # Checked in again: a new time, not the old one.
+    submit(client, f"{page}/{member_id}", {}, page=page)
+    assert rsvp_state(app, event_id, member_id)[3] > first_check_in
+
+
+def test_removal_at_the_door_asks_once(app, client, make_user, make_group, add_member,
+                                       make_event):
+    slug, member_id, _walk, event_id = setup_event(make_user, make_group, add_member,
+                                                   make_event)
+    registered(app, event_id, member_id)
+    log_in(client, "owner@example.com")
+    html = client.get(f"/events/{event_id}/check-in").get_data(as_text=True)
+    removal = f'action="/events/{event_id}/attendees/{member_id}/not_going"'
+    assert html.count(removal) == 1
+    confirm = html.split('<details class="confirm">')[1].split("</details>")[0]
+    assert removal in confirm and "Mara Beispiel von der Liste nehmen?" in confirm
+    assert "Ja, Mara Beispiel entfernen" in confirm

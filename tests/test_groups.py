@@ -375,3 +375,142 @@ def test_group_pages_do_not_grow_queries_with_members(app, client, make_user, ma
         with count_queries() as statements:
             assert client.get(url).status_code == 200
         assert len(statements) == few[url], url
+
+
+# --- organiser actions say what they did; ownership and removal ask once ----------
+
+def member_page(client, slug):
+    return " ".join(client.get(f"/groups/{slug}/manage/members").get_data(as_text=True).split())
+
+
+def test_handing_over_ownership_names_the_new_owner_and_asks_once(app, client, make_user,
+                                                                 make_group, add_member):
+    owner_id, _ = make_user("owner@example.com", name="Olaf Owner")
+    slug = make_group(owner_id)
+    anna_id, _ = make_user("anna@example.com", name="Anna Schneider")
+    anna = add_member(slug, anna_id)
+    log_in(client, "owner@example.com")
+    html = member_page(client, slug)
+    transfer = f'action="/groups/{slug}/manage/members/{anna}/transfer"'
+    assert html.count(transfer) == 1
+    confirm = next(part.split("</details>")[0]
+                   for part in html.split('<details class="confirm">') if transfer in part)
+    assert ("Anna Schneider wird Inhaber/in von Unternehmerclub Münster; "
+            "Sie bleiben Organisator/in.") in confirm
+    assert "Ja, an Anna Schneider übergeben" in confirm
+    response = submit(client, f"/groups/{slug}/manage/members/{anna}/transfer", {},
+                      page=f"/groups/{slug}/manage/members", follow_redirects=True)
+    assert ("Anna Schneider ist jetzt Inhaber/in von Unternehmerclub Münster; "
+            "Sie bleiben Organisator/in.") in response.get_data(as_text=True)
+    assert memberships(app, slug) == {(owner_id, "organiser", ""), (anna_id, "owner", "")}
+
+
+@pytest.mark.parametrize(("action", "data", "message", "after"), [
+    ("title", {"title": "Kassierer"}, "Karl Kasse hat jetzt die Funktion „Kassierer“.",
+     {("member", "Kassierer")}),
+    ("title", {"title": "  "}, "Karl Kasse hat keine Funktion mehr.", {("member", "")}),
+    ("role", {"role": "organiser"}, "Karl Kasse ist jetzt Organisator/in.",
+     {("organiser", "Beisitzer")}),
+    ("remove", {}, "Karl Kasse wurde aus der Gruppe entfernt.", set()),
+    ("ban", {}, "Karl Kasse wurde aus der Gruppe entfernt und gesperrt.", set()),
+])
+def test_each_member_action_says_what_it_did(app, client, make_user, make_group, add_member,
+                                            action, data, message, after):
+    owner_id, _ = make_user("owner@example.com", name="Olaf Owner")
+    slug = make_group(owner_id)
+    karl_id, _ = make_user("karl@example.com", name="Karl Kasse")
+    karl = add_member(slug, karl_id, title="Beisitzer")
+    log_in(client, "owner@example.com")
+    response = submit(client, f"/groups/{slug}/manage/members/{karl}/{action}", data,
+                      page=f"/groups/{slug}/manage/members", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert message in html and "Gespeichert." not in html
+    assert {(role, title) for user_id, role, title in memberships(app, slug)
+            if user_id == karl_id} == after
+
+
+def test_removing_a_member_asks_once(app, client, make_user, make_group, add_member):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id)
+    karl_id, _ = make_user("karl@example.com", name="Karl Kasse")
+    karl = add_member(slug, karl_id)
+    log_in(client, "owner@example.com")
+    html = member_page(client, slug)
+    for action in ("remove", "ban"):
+        target = f'action="/groups/{slug}/manage/members/{karl}/{action}"'
+        assert html.count(target) == 1
+        confirm = next(part for part in html.split('<details class="confirm">')
+                       if target in part.split("</details>")[0])
+        assert "Karl Kasse aus der Gruppe entfernen?" in confirm
+
+
+# --- applicants withdraw --------------------------------------------------------
+
+def applied(app, slug, user_id):
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        services.apply(group, db.session.get(services.User, user_id), "Bitte aufnehmen.")
+        db.session.commit()
+
+
+def applications_of(app, user_id):
+    with app.app_context():
+        return list(db.session.scalars(select(Application.status).filter_by(user_id=user_id)))
+
+
+def test_an_applicant_withdraws_from_the_club_page(app, client, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id, join_policy="approval")
+    user_id, _ = make_user("stefan@example.com", name="Stefan Hoffmann")
+    log_in(client, "stefan@example.com")
+    submit(client, f"/groups/{slug}/apply", {"message": "Ich möchte gern dabei sein."})
+    html = client.get(f"/groups/{slug}").get_data(as_text=True)
+    withdraw = f'action="/groups/{slug}/application/withdraw"'
+    confirm = html.split('<details class="confirm">')[1].split("</details>")[0]
+    assert withdraw in confirm and "Bewerbung bei Unternehmerclub Münster zurückziehen?" in confirm
+    response = submit(client, f"/groups/{slug}/application/withdraw",
+                      {"next": f"/groups/{slug}"}, page=f"/groups/{slug}")
+    redirects_to(response, f"/groups/{slug}")
+    html = client.get(f"/groups/{slug}").get_data(as_text=True)
+    assert "Ihre Bewerbung bei Unternehmerclub Münster ist zurückgezogen." in html
+    assert "Mitgliedschaft beantragen" in html and withdraw not in html
+    assert applications_of(app, user_id) == []
+    # Nothing left to withdraw: refused, nothing changes.
+    response = submit(client, f"/groups/{slug}/application/withdraw", {},
+                      page=f"/groups/{slug}")
+    assert response.status_code == 403
+
+
+def test_an_applicant_to_a_private_club_withdraws_from_my_clubs(app, client, make_user,
+                                                               make_group):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id, "Gründerkreis Freiburg", visibility="private",
+                      join_policy="approval")
+    user_id, _ = make_user("stefan@example.com")
+    applied(app, slug, user_id)
+    log_in(client, "stefan@example.com")
+    assert client.get(f"/groups/{slug}").status_code == 404  # still private to them
+    html = client.get("/groups/mine").get_data(as_text=True)
+    assert f'action="/groups/{slug}/application/withdraw"' in html
+    response = submit(client, f"/groups/{slug}/application/withdraw",
+                      {"next": "/groups/mine"}, page="/groups/mine", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Ihre Bewerbung bei Gründerkreis Freiburg ist zurückgezogen." in html
+    assert f'action="/groups/{slug}/application/withdraw"' not in html
+    assert applications_of(app, user_id) == []
+
+
+def test_outsiders_cannot_withdraw_what_is_not_theirs(app, client, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    public = make_group(owner_id, join_policy="approval")
+    private = make_group(owner_id, "Geheimer Kreis", visibility="private",
+                         join_policy="approval")
+    other_id, _ = make_user("other@example.com")
+    applied(app, public, other_id)
+    make_user("stefan@example.com")
+    log_in(client, "stefan@example.com")
+    assert submit(client, f"/groups/{public}/application/withdraw", {},
+                  page="/groups/mine").status_code == 403
+    assert submit(client, f"/groups/{private}/application/withdraw", {},
+                  page="/groups/mine").status_code == 404
+    assert applications_of(app, other_id) == [ApplicationStatus.PENDING]

@@ -330,3 +330,62 @@ def test_csv_over_the_size_limit_is_refused(app, client, make_user, make_group, 
     response = import_file(client, slug, b"a;b@example.com\n" * 1_000)
     assert response.status_code == 422
     assert "zu groß (höchstens 2 MB)" in response.get_data(as_text=True)
+
+
+def test_members_and_open_invitations_do_not_block_a_batch(app, client, make_user,
+                                                          make_group, mailbox):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id)
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        invitations.create_for_email(group, db.session.get(User, owner_id), "alt@example.com")
+        used = invitations.create_for_email(group, db.session.get(User, owner_id),
+                                            "wieder@example.com")
+        used.uses = 1  # used up: a new invitation may go out
+        db.session.commit()
+    log_in(client, "owner@example.com")
+    page = f"/groups/{slug}/manage/invitations"
+    emails = ("eva@example.com\nOwner@Example.com\nalt@example.com\nwieder@example.com\n"
+              "EVA@example.com")
+    response = submit(client, f"{page}/email", {"mail-emails": emails}, page=page)
+    redirects_to(response, page)
+    html = client.get(page).get_data(as_text=True)
+    assert ("2 Einladungen versendet; 1 Adresse ist schon Mitglied: owner@example.com; "
+            "1 Adresse ist schon eingeladen: alt@example.com; 1 Adresse stand doppelt in der "
+            "Liste und wird einmal eingeladen: eva@example.com.") in html
+    for address in ("eva@example.com", "wieder@example.com"):
+        assert mailbox.wait_for(address)
+    with app.app_context():
+        sent = list(db.session.scalars(select(Invitation.email).order_by(Invitation.id)))
+    assert sent == ["alt@example.com", "wieder@example.com", "eva@example.com",
+                    "wieder@example.com"]
+    assert {m["To"] for m in mailbox.messages} == {"eva@example.com", "wieder@example.com"}
+
+
+def test_a_batch_of_only_members_sends_nothing_and_says_why(app, client, make_user,
+                                                            make_group, mailbox):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id)
+    log_in(client, "owner@example.com")
+    page = f"/groups/{slug}/manage/invitations"
+    response = submit(client, f"{page}/email", {"mail-emails": "owner@example.com"},
+                      page=page, follow_redirects=True)
+    assert ("0 Einladungen versendet; 1 Adresse ist schon Mitglied: owner@example.com."
+            in response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Invitation.id))) == 0
+    assert mailbox.messages == []
+
+
+def test_csv_import_reports_addresses_already_invited(app, client, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    slug = make_group(owner_id)
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        invitations.create_for_email(group, db.session.get(User, owner_id), "eva@example.com")
+        db.session.commit()
+    log_in(client, "owner@example.com")
+    response = import_file(client, slug, b"Eva;eva@example.com\nOtto;otto@example.com\n")
+    html = response.get_data(as_text=True)
+    assert "1 Einladung versendet." in html
+    assert "Zeile 1: eva@example.com ist bereits eingeladen." in html

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import select
 
-from meetup.events.queries import waitlist_position
+from meetup.events.rsvp import waitlist_position
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, RSVPStatus, User
 from tests.helpers import PASSWORD, default_password_hash, redirects_to

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from meetup.database import transaction
 from meetup.errors import RuleError
-from meetup.events import queries, rsvp, services
+from meetup.events import rsvp, services
 from meetup.extensions import db
 from meetup.models import RSVP, Ban, Event, EventStatus, RSVPStatus, User, utcnow
 from meetup.policy import viewer_for
@@ -50,7 +50,7 @@ def states(app, event_id, people):
     with app.app_context():
         rows = db.session.scalars(select(RSVP).where(RSVP.event_id == event_id)).all()
         going = sorted(names[r.user_id] for r in rows if r.status == RSVPStatus.GOING)
-        waiting = sorted((queries.waitlist_position(r), names[r.user_id])
+        waiting = sorted((rsvp.waitlist_position(r), names[r.user_id])
                          for r in rows if r.status == RSVPStatus.WAITLIST)
         return "".join(going), "".join(letter for _pos, letter in waiting)
 

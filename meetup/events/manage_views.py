@@ -1,9 +1,6 @@
 """Organiser pages for events: create, edit, duplicate, cancel, publish,
 delete drafts, check-in and attendee changes, attendee export and badges."""
 
-import csv
-import io
-
 import segno
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,9 +11,8 @@ from markupsafe import Markup
 from meetup import policy
 from meetup.database import transaction
 from meetup.errors import RuleError
-from meetup.events import bp, forms, queries, rsvp, services, timing
+from meetup.events import bp, door, export, forms, queries, rsvp, services, timing
 from meetup.events.pages import render_page
-from meetup.labels import INDUSTRIES
 from meetup.models import RSVP, Event, RSVPStatus, SeriesFrequency, User
 from meetup.people.preview import build as build_preview
 from meetup.policy import Action
@@ -28,8 +24,6 @@ def load_managed(event_id: int, lock: bool = False) -> tuple[Event, policy.Viewe
 
 
 MAX_WALK_IN = 20  # members offered to add at the door, per search
-# A cell starting like this is a formula to spreadsheet programs.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def schedule_from(form: forms.EventForm) -> services.Schedule:
@@ -123,10 +117,14 @@ def cancel(event_id: int):
     form = forms.CancelForm()
     if not form.validate_on_submit():
         return render_page(*load_managed(event_id), cancel_form=form, status=422)
-    with transaction():
-        event, _viewer = load_managed(event_id, lock=True)
-        services.cancel(event, form.reason.data)
-    flash(_("The event is cancelled. It stays visible with your reason."), "success")
+    try:
+        with transaction():
+            event, _viewer = load_managed(event_id, lock=True)
+            services.cancel(event, form.reason.data)
+    except RuleError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The event is cancelled. It stays visible with your reason."), "success")
     return redirect(url_for("events.show", event_id=event_id))
 
 
@@ -176,8 +174,8 @@ def check_in_list(event_id: int):
     # singles out unlisted people.
     members = queries.walk_in_candidates(event, current_user, q, MAX_WALK_IN) if q else []
     return render_template("events/check_in.html", event=event, rows=rows, q=q,
-                           members=members, counts=queries.event_counts(event),
-                           arrived=queries.arrived(event), unlisted=unlisted)
+                           members=members, life=queries.event_life(event),
+                           unlisted=unlisted)
 
 
 @bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["GET", "POST"])
@@ -193,7 +191,7 @@ def check_in_person(event_id: int, user_id: int):
     with transaction():
         event, _viewer = load_managed(event_id, lock=True)
         person, _entry = policy.load_attendee(event, user_id)
-        rsvp.check_in(event, person)
+        door.check_in(event, person)
     flash(_("%(name)s is checked in.", name=person.name) if named
           else _("The ticket is checked in."), "success")
     return back_to_list(event_id, request.form.get("q", ""))
@@ -202,11 +200,25 @@ def check_in_person(event_id: int, user_id: int):
 @bp.post("/<int:event_id>/check-in/<int:user_id>/undo")
 @login_required
 def undo_check_in(event_id: int, user_id: int):
+    """Take a check-in back: the person is again what they were before it."""
     with transaction():
         event, _viewer = load_managed(event_id, lock=True)
-        person, _entry = policy.load_attendee(event, user_id)
-        rsvp.undo_check_in(event, person)
-    return back_to_list(event_id)
+        person, entry = policy.load_attendee(event, user_id)
+        named = is_listed(entry, person)
+        before = door.undo_check_in(event, person)
+    flash(_undone(before, person.name) if named else _("The check-in is undone."),
+          "success" if before else "info")
+    return back_to_list(event_id, request.form.get("q", ""))
+
+
+def _undone(before: str | None, name: str) -> str:
+    if before == RSVPStatus.GOING:
+        return _("%(name)s is no longer checked in and still registered as going.", name=name)
+    if before == RSVPStatus.WAITLIST:
+        return _("%(name)s is no longer checked in and back on the waitlist.", name=name)
+    if before is None:
+        return _("%(name)s was not checked in.", name=name)
+    return _("%(name)s is no longer checked in and no longer registered.", name=name)
 
 
 @bp.post("/<int:event_id>/walk-in")
@@ -222,7 +234,7 @@ def walk_in(event_id: int):
                 rsvp.organiser_set(event, person, RSVPStatus.GOING)
                 message = _("%(name)s is registered.", name=person.name)
             else:
-                rsvp.check_in(event, person)
+                door.check_in(event, person)
                 message = _("%(name)s is checked in.", name=person.name)
     except RuleError as error:
         flash(str(error), "error")
@@ -237,13 +249,24 @@ def set_attendee(event_id: int, user_id: int, status: str):
     try:
         with transaction():
             event, _viewer = load_managed(event_id, lock=True)
-            person, _entry = policy.load_attendee(event, user_id)
-            rsvp.organiser_set(event, person, RSVPStatus(status))
+            person, entry = policy.load_attendee(event, user_id)
+            name = person.name if is_listed(entry, person) else None
+            now = rsvp.organiser_set(event, person, RSVPStatus(status)).status
     except RuleError as error:
         flash(str(error), "error")
     else:
-        flash(_("Saved."), "success")
-    return back_to_list(event_id)
+        flash(_attendee_message(now, name), "success")
+    return back_to_list(event_id, request.form.get("q", ""))
+
+
+def _attendee_message(status: RSVPStatus, name: str | None) -> str:
+    if name is None:
+        return _("The registration is changed.")
+    if status == RSVPStatus.GOING:
+        return _("%(name)s is registered as going.", name=name)
+    if status == RSVPStatus.WAITLIST:
+        return _("%(name)s is on the waitlist.", name=name)
+    return _("%(name)s is no longer registered.", name=name)
 
 
 def _listed_attendees(event: Event):
@@ -251,32 +274,13 @@ def _listed_attendees(event: Event):
     return build_preview(event, current_user)
 
 
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading ' (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 @bp.get("/<int:event_id>/attendees.csv")
 @login_required
 def attendees_csv(event_id: int):
     event, _viewer = load_managed(event_id)
-    preview = _listed_attendees(event)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")  # what German spreadsheet apps expect
-    writer.writerow([_("Name"), _("Company"), _("Position"), _("Industry"), _("Headline"),
-                     _("Title"), _("Status"), _("Guests"), _("Checked in")])
-    for entry in [*preview.going, *preview.waiting]:
-        person = entry.user
-        writer.writerow([safe_cell(value) for value in (
-            person.name, person.company, person.position,
-            str(INDUSTRIES.get(person.industry, person.industry)), person.headline,
-            preview.titles.get(person.id, ""),
-            _("Going") if entry.status == RSVPStatus.GOING else _("Waitlist"),
-            entry.guests, _("yes") if entry.checked_in_at else "")])
     filename = f"teilnehmende-{event.id}.csv"
-    return Response("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
+    return Response(export.attendee_csv(_listed_attendees(event)),
+                    content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -12,23 +12,25 @@ from meetup.urls import external_url
 
 def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None = None,
                 status: int = 200, cancel_form: forms.CancelForm | None = None):
-    """The event page; organiser forms with their errors come from manage_views."""
+    """The event page; organiser forms with their errors come from manage_views.
+    What it offers follows the event's lifecycle: a past or cancelled event
+    has no RSVP form, no calendar links and no attendee preview."""
     mine = rsvp.mine(event, viewer.user)
-    counts = queries.event_counts(event)
+    life = queries.event_life(event)
     preview = None
-    if policy.may_see_attendees(viewer, mine):
+    if life.is_ahead and policy.may_see_attendees(viewer, mine):
         preview = build_preview(event, viewer.user, request.args.get("industry", ""),
                                 request.args.get("topic", "")[:60],
                                 request.args.get("sort", "name"))
     return render_template(
-        "events/show.html", event=event, viewer=viewer, mine=mine, counts=counts,
-        position=queries.waitlist_position(mine) if mine else None, preview=preview,
-        options=rsvp.options(event, viewer, mine, counts["left"]),
-        show_online_link=policy.may_see_online_link(mine),
+        "events/show.html", event=event, viewer=viewer, mine=mine, life=life,
+        position=rsvp.waitlist_position(mine) if mine else None, preview=preview,
+        options=rsvp.options(event, viewer, mine, life.seats_left),
+        show_online_link=life.is_ahead and policy.may_see_online_link(mine),
         form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
         may_manage=policy.can(viewer, policy.Action.MANAGE, event.group),
         cancel_form=cancel_form or forms.CancelForm(),
-        calendar_links=_calendar_links(event),
+        calendar_links=_calendar_links(event) if life.offers_calendar else None,
     ), status
 
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from meetup.events.lifecycle import Lifecycle, lifecycle
 from meetup.extensions import db
 from meetup.guards import MAX_ID
 from meetup.models import (
@@ -51,27 +52,41 @@ def going_counts(events: Sequence[Event]) -> dict[int, int]:
     return {event_id: int(count) for event_id, count in rows}
 
 
-def event_counts(event: Event) -> dict[str, int | None]:
-    """Seats taken (guests included), people waiting, seats left: one query."""
-    seats = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.GOING, 1 + RSVP.guests),
-                                        else_=0)), 0)
-    waiting = func.coalesce(func.sum(case((RSVP.status == RSVPStatus.WAITLIST, 1),
-                                          else_=0)), 0)
-    going, waitlist = db.session.execute(
-        select(seats, waiting).where(RSVP.event_id == event.id)).one()
-    left = None if event.capacity is None else max(event.capacity - going, 0)
-    return {"going": int(going), "waitlist": int(waitlist), "left": left}
+def _tallies(event_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """(seats going, parties waiting, seats checked in) per event, one query."""
+    going = RSVP.status == RSVPStatus.GOING
+    rows = db.session.execute(
+        select(RSVP.event_id,
+               func.sum(case((going, 1 + RSVP.guests), else_=0)),
+               func.sum(case((RSVP.status == RSVPStatus.WAITLIST, 1), else_=0)),
+               func.sum(case((going & RSVP.checked_in_at.is_not(None), 1 + RSVP.guests),
+                             else_=0)))
+        .where(RSVP.event_id.in_(event_ids)).group_by(RSVP.event_id))
+    return {event_id: (int(seats or 0), int(waiting or 0), int(arrived or 0))
+            for event_id, seats, waiting, arrived in rows}
 
 
-def waitlist_position(rsvp: RSVP) -> int | None:
-    if rsvp.status != RSVPStatus.WAITLIST:
-        return None
-    ahead = db.session.scalar(
-        select(func.count(RSVP.id)).where(
-            RSVP.event_id == rsvp.event_id, RSVP.status == RSVPStatus.WAITLIST,
-            (RSVP.waitlisted_at < rsvp.waitlisted_at)
-            | ((RSVP.waitlisted_at == rsvp.waitlisted_at) & (RSVP.id < rsvp.id))))
-    return ahead + 1
+def event_life(event: Event) -> Lifecycle:
+    """Where the event is in its life, with seats taken, people waiting and
+    people checked in: one query."""
+    return event_cards([event])[event.id]
+
+
+def event_cards(events: Sequence[Event]) -> dict[int, Lifecycle]:
+    """The lifecycle of each event of a list, for its card: one query for all."""
+    if not events:
+        return {}
+    tallies = _tallies([event.id for event in events])
+    now = utcnow()
+    return {event.id: lifecycle(event, *tallies.get(event.id, (0, 0, 0)), now=now)
+            for event in events}
+
+
+def past_events(user: User | None, group: Group) -> Select:
+    """The club's events that are over, newest first."""
+    return (visible(user).where(Event.group_id == group.id, Event.ends_at < utcnow())
+            .order_by(Event.starts_at.desc(), Event.id.desc()))
+
 
 
 def check_in_rows(event: Event, organiser: User, q: str = "") -> tuple[list[RSVP], int]:
@@ -112,8 +127,3 @@ def walk_in(event: Event, organiser: User, user_id: int | None) -> User | None:
     if user_id is None or not 0 < user_id <= MAX_ID:
         return None
     return db.session.scalar(_walk_in_candidates(event, organiser).where(User.id == user_id))
-
-
-def arrived(event: Event) -> int:
-    return db.session.scalar(select(func.count(RSVP.id)).where(
-        RSVP.event_id == event.id, RSVP.checked_in_at.is_not(None)))

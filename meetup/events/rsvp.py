@@ -3,6 +3,8 @@ and the changes it allows — capacity, guests and a fair waitlist.
 
 ``options`` is a pure function: the event page, its template and the services
 all ask it, so a button is shown exactly when the service will take the answer.
+``phase`` is its half that is the same for everyone — where the event is in its
+life; ``meetup.events.lifecycle`` adds the numbers every page and card shows with it.
 
 Every change to an event's RSVPs runs on the locked event (``lock_event``:
 ``FOR UPDATE`` on PostgreSQL; on SQLite the ``transaction()`` holds the write
@@ -21,7 +23,6 @@ from sqlalchemy import func, select
 
 from meetup.database import begin_writing
 from meetup.errors import RuleError
-from meetup.events.queries import waitlist_position
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, RSVPStatus, User, utcnow
 from meetup.notify import messages
@@ -35,6 +36,7 @@ class State(enum.StrEnum):
     WAITLIST = "waitlist"
     NOT_OPEN = "not_open"  # registration opens later
     CLOSED = "closed"  # registration closed, the event still to come
+    RUNNING = "running"  # started, not ended (and registration closed for this person)
     PAST = "past"
     CANCELLED = "cancelled"
     DRAFT = "draft"
@@ -47,6 +49,7 @@ REFUSALS = {
     State.CANCELLED: (_l("This event has been cancelled."), 409),
     State.DRAFT: (_l("This event is not published yet."), 409),
     State.PAST: (_l("Registration is closed."), 409),
+    State.RUNNING: (_l("This event is under way; registration is closed."), 409),
     State.CLOSED: (_l("Registration is closed."), 409),
     State.NOT_OPEN: (_l("Registration has not opened yet."), 409),
     State.LOGIN: (_l("Log in to register."), 403),
@@ -79,18 +82,40 @@ class Options:
         return RuleError(message, status)
 
 
-def state(event: Event, viewer: Viewer, mine: RSVP | None, seats_left: int | None,
-          now: datetime) -> State:
+def phase(event: Event, seats_left: int | None, now: datetime) -> State:
+    """Where the event is in its life, the same for everyone: draft, cancelled,
+    past, running now, or still to come — not open yet, closed, full or open."""
     if event.status == EventStatus.CANCELLED:
         return State.CANCELLED
     if event.status == EventStatus.DRAFT:
         return State.DRAFT
     if now >= event.ends_at:
         return State.PAST
+    if now >= event.starts_at:
+        return State.RUNNING
+    if now >= event.rsvp_deadline():
+        return State.CLOSED
+    if event.rsvp_opens_at and now < event.rsvp_opens_at:
+        return State.NOT_OPEN
+    return State.FULL if seats_left == 0 else State.OPEN
+
+
+def taking_answers(event: Event, now: datetime) -> bool:
+    """Inside the registration window (it may stay open after the start)."""
+    return (now < event.rsvp_deadline()
+            and not (event.rsvp_opens_at and now < event.rsvp_opens_at))
+
+
+def state(event: Event, viewer: Viewer, mine: RSVP | None, seats_left: int | None,
+          now: datetime) -> State:
+    """The event's phase as this person meets it."""
+    current = phase(event, seats_left, now)
+    if current in (State.CANCELLED, State.DRAFT, State.PAST):
+        return current
     if mine is not None and mine.status in (RSVPStatus.GOING, RSVPStatus.WAITLIST):
         return State(mine.status)
     if now >= event.rsvp_deadline():
-        return State.CLOSED
+        return State.RUNNING if current == State.RUNNING else State.CLOSED
     if event.rsvp_opens_at and now < event.rsvp_opens_at:
         return State.NOT_OPEN
     if viewer.user is None:
@@ -107,8 +132,7 @@ def options(event: Event, viewer: Viewer, mine: RSVP | None, seats_left: int | N
     """``seats_left`` (None: no limit, or not counted) only tells open from full."""
     now = now or utcnow()
     current = state(event, viewer, mine, seats_left, now)
-    window_open = (now < event.rsvp_deadline()
-                   and not (event.rsvp_opens_at and now < event.rsvp_opens_at))
+    window_open = taking_answers(event, now)
     answered = current in (State.GOING, State.WAITLIST)
     return Options(
         state=current,
@@ -135,6 +159,17 @@ def seats_taken(event: Event) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(1 + RSVP.guests), 0))
         .where(RSVP.event_id == event.id, RSVP.status == RSVPStatus.GOING))
+
+
+def waitlist_position(rsvp: RSVP) -> int | None:
+    if rsvp.status != RSVPStatus.WAITLIST:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(RSVP.id)).where(
+            RSVP.event_id == rsvp.event_id, RSVP.status == RSVPStatus.WAITLIST,
+            (RSVP.waitlisted_at < rsvp.waitlisted_at)
+            | ((RSVP.waitlisted_at == rsvp.waitlisted_at) & (RSVP.id < rsvp.id))))
+    return ahead + 1
 
 
 def mine(event: Event, user: User | None) -> RSVP | None:
@@ -194,11 +229,18 @@ def _decline(event: Event, user: User, rsvp: RSVP | None) -> RSVP:
         rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.NOT_GOING)
         db.session.add(rsvp)
     was_going = rsvp.status == RSVPStatus.GOING
-    rsvp.status, rsvp.guests, rsvp.waitlisted_at = RSVPStatus.NOT_GOING, 0, None
+    withdraw(rsvp)
     db.session.flush()
     if was_going:
         promote(event)
     return rsvp
+
+
+def withdraw(rsvp: RSVP) -> None:
+    """Not going: no seat, no place in line, no check-in. Whoever says yes
+    again (or is added again) starts afresh."""
+    rsvp.status, rsvp.guests, rsvp.waitlisted_at = RSVPStatus.NOT_GOING, 0, None
+    rsvp.checked_in_at = rsvp.before_check_in = None
 
 
 def _join(event: Event, user: User, rsvp: RSVP | None, guests: int, now: datetime) -> RSVP:
@@ -266,30 +308,11 @@ def organiser_set(event: Event, user: User, status: RSVPStatus, now=None) -> RSV
         rsvp.status, rsvp.waitlisted_at = RSVPStatus.GOING, None
     elif status == RSVPStatus.WAITLIST and rsvp.status != RSVPStatus.WAITLIST:
         rsvp.status, rsvp.waitlisted_at = RSVPStatus.WAITLIST, now
+        rsvp.checked_in_at = rsvp.before_check_in = None  # waiting is not being in
     elif status == RSVPStatus.NOT_GOING:
-        rsvp.status, rsvp.guests, rsvp.waitlisted_at = RSVPStatus.NOT_GOING, 0, None
+        withdraw(rsvp)
     db.session.flush()
     if status != RSVPStatus.NOT_GOING:  # a removal (or a ban) is not confirmed by mail
         messages.answered(rsvp, before, waitlist_position(rsvp))
     promote(event)
     return rsvp
-
-
-def check_in(event: Event, user: User, now=None) -> RSVP:
-    """Mark someone as arrived. A walk-in without an RSVP is added as going:
-    they are at the door, so the seat is theirs."""
-    now = now or utcnow()
-    rsvp = mine(event, user)
-    if rsvp is None:
-        rsvp = RSVP(event_id=event.id, user_id=user.id, status=RSVPStatus.GOING)
-        db.session.add(rsvp)
-    rsvp.status, rsvp.waitlisted_at = RSVPStatus.GOING, None
-    rsvp.checked_in_at = rsvp.checked_in_at or now
-    db.session.flush()
-    return rsvp
-
-
-def undo_check_in(event: Event, user: User) -> None:
-    rsvp = mine(event, user)
-    if rsvp is not None:
-        rsvp.checked_in_at = None

@@ -201,11 +201,13 @@ def update(event: Event, values: dict, schedule: Schedule,
     return targets
 
 
-def cancel(event: Event, reason: str) -> None:
-    """Cancel, keeping the event visible with the reason; everyone going or waiting
-    gets a mail that takes it out of their calendar."""
+def cancel(event: Event, reason: str, now: datetime | None = None) -> None:
+    """Call the event off, with a reason everyone sees (one that is over stays as it
+    was); everyone going or waiting gets a mail that takes it out of their calendar."""
     if event.status == EventStatus.CANCELLED:
         return
+    if event.ends_at <= (now or utcnow()):
+        raise RuleError(_l("This event is over; it can no longer be cancelled."))
     before = _snapshot(event)
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()[:500]

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from meetup import policy
@@ -20,7 +20,7 @@ from meetup.extensions import db
 from meetup.labels import EVENT_KINDS
 from meetup.models import DEFAULT_TIMEZONE, RSVP, Event, Group, RSVPStatus, utcnow
 from meetup.pagination import paginate
-from meetup.search import contains
+from meetup.search import matches_words
 from meetup.urls import external_url
 
 PER_PAGE = 20
@@ -41,9 +41,8 @@ def index():
     if end:
         query = query.where(Event.starts_at < datetime.combine(end, time.max, zone))
     if form.q.data:
-        query = query.where(or_(contains(Event.title, form.q.data),
-                                contains(Event.description, form.q.data),
-                                contains(Group.name, form.q.data)))
+        query = query.where(matches_words(form.q.data, Event.title, Event.description,
+                                          Group.name, Group.city))
     if form.city.data:
         query = query.where(Group.city == form.city.data)
     if form.group.data:
@@ -52,7 +51,7 @@ def index():
         query = query.where(Event.kind == form.kind.data)
     page = paginate(query.order_by(Event.starts_at, Event.id), PER_PAGE)
     return render_template("events/index.html", form=form, page=page,
-                           going=queries.going_counts(page.items)), (
+                           cards=queries.event_cards(page.items)), (
         422 if form.date_from.errors or form.date_to.errors else 200)
 
 
@@ -97,7 +96,7 @@ def _rsvp_message(result: RSVP) -> tuple[str, str]:
     if result.status == RSVPStatus.WAITLIST:
         return _("The event is full. You are on the waitlist at position %(num)d; "
                  "we move you up automatically when a seat is free.",
-                 num=queries.waitlist_position(result)), "info"
+                 num=rsvp.waitlist_position(result)), "info"
     return _("Thank you for letting us know. Maybe next time!"), "success"
 
 
@@ -141,7 +140,9 @@ def mine():
         .order_by(Event.starts_at)).all()
     now = utcnow()
     upcoming = [r for r in rows if r.event.ends_at >= now]
-    past = [r for r in reversed(rows) if r.event.ends_at < now and r.status == RSVPStatus.GOING]
+    # A cancelled evening is nobody's no-show.
+    past = [r for r in reversed(rows) if r.event.ends_at < now and r.status == RSVPStatus.GOING
+            and not r.event.is_cancelled]
     attended = sum(1 for r in past if r.checked_in_at)
     return render_template("events/mine.html", upcoming=upcoming, past=past, attended=attended,
-                           going=queries.going_counts([r.event for r in upcoming]))
+                           cards=queries.event_cards([r.event for r in upcoming]))

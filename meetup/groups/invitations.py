@@ -5,6 +5,7 @@ and then accepts. Functions flush and never commit; refusals raise ``RuleError``
 """
 
 import csv
+import enum
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from meetup import policy
@@ -96,10 +98,54 @@ def accept(invitation: Invitation, viewer: policy.Viewer,
     return add_member(group, user)
 
 
+class Skip(enum.StrEnum):
+    """Why a good address gets no invitation: it needs none."""
+
+    MEMBER = "member"
+    INVITED = "invited"  # an invitation to this address still waits to be used
+    TWICE = "twice"  # earlier in the same list
+
+
+SKIP_MESSAGES = {
+    Skip.MEMBER: _l("%(email)s is already a member."),
+    Skip.INVITED: _l("%(email)s is already invited."),
+    Skip.TWICE: _l("%(email)s appears twice in the file."),
+}
+
+
 @dataclass
 class ImportResult:
     invitations: list[Invitation] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+    skipped: list[tuple[int, str, Skip]] = field(default_factory=list)  # (line, email, why)
+
+    def not_imported(self) -> list[tuple[int, str]]:
+        """Every row that got no invitation, with why, in the order of the file."""
+        rows = self.errors + [(line, SKIP_MESSAGES[why] % {"email": email})
+                              for line, email, why in self.skipped]
+        return sorted(rows, key=lambda row: row[0])
+
+    def skipped_for(self, why: Skip) -> list[str]:
+        return [email for _line, email, reason in self.skipped if reason == why]
+
+    def summary(self) -> str:
+        """"2 invitations sent; 1 address is already a member: …" — what a batch did."""
+        parts = [ngettext("%(num)d invitation sent", "%(num)d invitations sent",
+                          len(self.invitations))]
+        if members := self.skipped_for(Skip.MEMBER):
+            parts.append(ngettext("%(num)d address is already a member: %(emails)s",
+                                  "%(num)d addresses are already members: %(emails)s",
+                                  len(members), emails=", ".join(members)))
+        if invited := self.skipped_for(Skip.INVITED):
+            parts.append(ngettext("%(num)d address is already invited: %(emails)s",
+                                  "%(num)d addresses are already invited: %(emails)s",
+                                  len(invited), emails=", ".join(invited)))
+        if twice := self.skipped_for(Skip.TWICE):
+            parts.append(ngettext(
+                "%(num)d address was given twice and is invited once: %(emails)s",
+                "%(num)d addresses were given twice and are invited once: %(emails)s",
+                len(twice), emails=", ".join(twice)))
+        return "; ".join(parts) + "."
 
 
 class ImportFileError(RuleError):
@@ -168,42 +214,53 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
 
 
 def import_csv(group: Group, organiser: User, data: bytes) -> ImportResult:
-    """Create an email invitation for every good row of ``name,email``; every
-    bad row is reported with its line number. A header line is optional.
-    Raises ImportFileError, creating nothing, when the file cannot be read."""
+    """Create an email invitation for every good row of ``name,email``. A bad
+    row is reported with its line number; an address that needs no invitation
+    (a member, already invited, twice in the list) is skipped and said so. A
+    header line is optional. Raises ImportFileError, creating nothing, when
+    the file cannot be read."""
     rows = _rows(decode(data))
     result = ImportResult()
-    members = set(db.session.scalars(
-        select(User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == group.id)))
-    seen: set[str] = set()
+    known = _known_addresses(group)
     for index, (line, cells) in enumerate(rows):
         if index == 0 and any(cell.lower() in ("email", "e-mail", "mail") for cell in cells):
             continue
         # One column: it is the address; more: the cell with an @ is.
         email_cell = cells[0] if len(cells) == 1 else next((c for c in cells if "@" in c), "")
         name = next((cell for cell in cells if cell and cell != email_cell), "")
-        error = _row_error(email_cell, members, seen)
+        error = _row_error(email_cell)
         if error:
             result.errors.append((line, str(error)))
             continue
         email = normalise_email(email_cell)
-        seen.add(email)
+        if email in known:
+            result.skipped.append((line, email, known[email]))
+            continue
+        known[email] = Skip.TWICE
         result.invitations.append(create_for_email(group, organiser, email, name))
     return result
 
 
-def _row_error(email: str, members: set[str], seen: set[str]):
+def _known_addresses(group: Group) -> dict[str, Skip]:
+    """Addresses of the group's members and of its invitations still waiting to be used."""
+    now = utcnow()
+    invited = db.session.scalars(
+        select(Invitation.email).where(
+            Invitation.group_id == group.id, Invitation.email.is_not(None),
+            Invitation.revoked_at.is_(None), Invitation.expires_at > now,
+            (Invitation.max_uses.is_(None)) | (Invitation.uses < Invitation.max_uses)))
+    members = db.session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id))
+    return {email: Skip.INVITED for email in invited} | {
+        email: Skip.MEMBER for email in members}
+
+
+def _row_error(email: str):
     if not email:
         return _l("No email address in this row.")
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
         return _l("“%(email)s” is not a valid email address.", email=email)
-    email = normalise_email(email)
-    if email in members:
-        return _l("%(email)s is already a member.", email=email)
-    if email in seen:
-        return _l("%(email)s appears twice in the file.", email=email)
     return None
-

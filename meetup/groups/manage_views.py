@@ -2,7 +2,6 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from meetup import images, policy
@@ -11,21 +10,23 @@ from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.groups import bp, forms, invitations, queries, services
 from meetup.groups.mails import send_decision, send_invitation
+from meetup.labels import role_label
 from meetup.models import Application, Group, Role
 from meetup.policy import Action
 from meetup.urls import external_url
 
 
-def change_or_explain(slug: str, change, success: str) -> None:
-    """One organiser change in one transaction: confirm it, or say why not."""
+def change_or_explain(slug: str, change, success: str = "") -> None:
+    """One organiser change in one transaction: confirm it (with what ``change``
+    returns, else ``success``), or say why not."""
     try:
         with transaction():
             group, viewer = policy.load_group(slug, Action.MANAGE)
-            change(group, viewer)
+            message = change(group, viewer) or success
     except RuleError as error:
         flash(str(error), "error")
     else:
-        flash(success, "success")
+        flash(message, "success")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -181,7 +182,6 @@ def invite_by_email(slug: str):
                 raise BatchRefused()
             for invitation in result.invitations:
                 after_commit(send_invitation, invitation)
-            sent = len(result.invitations)
     except invitations.ImportFileError as error:
         form.emails.errors.append(str(error))
         return invitation_list(slug, email_form=form)
@@ -190,8 +190,9 @@ def invite_by_email(slug: str):
             form.emails.errors.append(_("Line %(line)d: %(message)s", line=line,
                                         message=message))
         return invitation_list(slug, email_form=form)
-    flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent), "success")
+    flash(result.summary(), "success" if result.invitations else "info")
     return redirect(url_for("groups.invitation_list", slug=slug))
+
 
 
 @bp.post("/<slug>/manage/invitations/import")
@@ -246,18 +247,29 @@ MEMBER_ACTIONS = "title, role, transfer, remove, ban"
 @bp.post(f"/<slug>/manage/members/<int:membership_id>/<any({MEMBER_ACTIONS}):action>")
 @login_required
 def member_action(slug: str, membership_id: int, action: str):
-    def change(_group: Group, viewer: policy.Viewer):
+    def change(group: Group, viewer: policy.Viewer) -> str:
+        """The change, and what it did in words: each action its own message."""
         match action:
             case "title":
-                services.set_title(viewer, membership_id, request.form.get("title", ""))
+                target = services.set_title(viewer, membership_id, request.form.get("title", ""))
+                return (_("%(name)s now has the title “%(title)s”.", name=target.user.name,
+                          title=target.title) if target.title
+                        else _("%(name)s no longer has a title.", name=target.user.name))
             case "role":
-                services.set_role(viewer, membership_id, request.form.get("role", ""))
+                target = services.set_role(viewer, membership_id, request.form.get("role", ""))
+                return _("%(name)s is now %(role)s.", name=target.user.name,
+                         role=role_label(target.role))
             case "transfer":
-                services.transfer_ownership(viewer, membership_id)
-            case "remove" | "ban":
-                services.remove_member(viewer, membership_id, ban=action == "ban")
+                target = services.transfer_ownership(viewer, membership_id)
+                return _("%(name)s is now the owner of %(group)s; you remain an organiser.",
+                         name=target.user.name, group=group.name)
+            case _:
+                user = services.remove_member(viewer, membership_id, ban=action == "ban")
+                return (_("%(name)s was removed from the group and banned.", name=user.name)
+                        if action == "ban"
+                        else _("%(name)s was removed from the group.", name=user.name))
 
-    change_or_explain(slug, change, _("Saved."))
+    change_or_explain(slug, change)
     return redirect(url_for("groups.manage_members", slug=slug))
 
 

@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from meetup import policy
@@ -123,6 +123,22 @@ def apply(group: Group, user: User, message: str) -> Application:
     application.decided_at = application.decided_by_id = None
     db.session.flush()
     return application
+
+
+def withdraw_application(viewer: policy.Viewer) -> None:
+    """The applicant takes back a pending application; they may apply again later."""
+    application = viewer.application
+    if application is None or application.status != ApplicationStatus.PENDING:
+        raise RuleError(_l("There is no open application to withdraw."))
+    begin_writing()
+    # Conditional, so an organiser deciding at the same moment wins or loses whole.
+    result = db.session.execute(
+        delete(Application)
+        .where(Application.id == application.id,
+               Application.status == ApplicationStatus.PENDING)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise RuleError(_l("The organisers have just decided on your application."))
 
 
 def decide(application: Application, organiser: User, approve: bool) -> bool:

@@ -10,16 +10,18 @@ from sqlalchemy.orm import joinedload
 from meetup import images, policy
 from meetup.database import transaction
 from meetup.errors import RuleError
-from meetup.events.queries import going_counts, upcoming_events
+from meetup.events.queries import event_cards, past_events, upcoming_events
 from meetup.extensions import db
 from meetup.groups import bp, forms, invitations, invitations_bp, queries, services
 from meetup.labels import INDUSTRIES
 from meetup.models import Application, Group, JoinPolicy, Membership, User, Visibility, utcnow
 from meetup.pagination import paginate
 from meetup.policy import Action
-from meetup.search import contains, equals, storable
+from meetup.search import contains, equals, matches_words, storable
+from meetup.security import safe_next
 
 PER_PAGE = 20
+PAST_PER_PAGE = 10
 
 
 @bp.get("/")
@@ -30,9 +32,8 @@ def index():
     if not valid:
         query = query.where(false())
     elif form.q.data:
-        query = query.where(or_(contains(Group.name, form.q.data),
-                                contains(Group.short_description, form.q.data),
-                                contains(Group.city, form.q.data)))
+        query = query.where(matches_words(form.q.data, Group.name, Group.short_description,
+                                          Group.description, Group.city))
     if form.city.data:
         query = query.where(equals(Group.city, form.city.data))
     cities = db.session.scalars(select(Group.city).distinct().where(
@@ -60,10 +61,11 @@ def mine():
 def show(slug: str):
     group, viewer = policy.load_group(slug, Action.VIEW)
     events = upcoming_events(viewer.user, group=group, limit=20)
+    past = paginate(past_events(viewer.user, group), PAST_PER_PAGE)
     manager = policy.can(viewer, Action.MANAGE, group)
     return render_template(
-        "groups/show.html", group=group, viewer=viewer, events=events,
-        going=going_counts(events), leaders=queries.leaders(group, viewer.user),
+        "groups/show.html", group=group, viewer=viewer, events=events, past=past,
+        cards=event_cards([*events, *past.items]), leaders=queries.leaders(group, viewer.user),
         pending=queries.pending_count(group) if manager else 0,
         drafts=queries.drafts(group) if manager else [],
         member_count=queries.member_counts([group]).get(group.id, 0),
@@ -109,6 +111,23 @@ def apply(slug: str):
         return redirect(url_for("groups.show", slug=slug))
     return render_template("groups/apply.html", group=group, form=form), (
         422 if form.errors else 200)
+
+
+@bp.post("/<slug>/application/withdraw")
+@login_required
+def withdraw_application(slug: str):
+    """Take back a pending application, from the club page or from "My clubs"."""
+    back = safe_next(request.form.get("next"), url_for("groups.mine"))
+    try:
+        with transaction():
+            group, viewer = policy.load_group(slug, Action.WITHDRAW_APPLICATION)
+            name = group.name
+            services.withdraw_application(viewer)
+    except RuleError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    flash(_("Your application to %(group)s is withdrawn.", group=name), "info")
+    return redirect(back)
 
 
 @bp.post("/<slug>/leave")

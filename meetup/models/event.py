@@ -139,9 +139,12 @@ class RSVP(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     status: Mapped[RSVPStatus] = mapped_column(str_enum(RSVPStatus), default=RSVPStatus.GOING)
     guests: Mapped[int] = mapped_column(default=0)
-    # Order on the waitlist: first come, first served.
+    # Order on the waitlist: first come, first served. Kept while someone taken
+    # from the waitlist at the door is checked in, so an undo restores their place.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # While checked in: the status before (or "none": no answer), for an exact undo.
+    before_check_in: Mapped[str | None] = mapped_column(String(16))
     # "Don't list me": counted among those going, never named.
     hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

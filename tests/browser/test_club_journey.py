@@ -53,7 +53,7 @@ def test_private_approval_club_by_invitation(browser: Browser, live_server, make
     row.get_by_text("Bearbeiten").click()
     row.get_by_label("Funktion").fill("Kassierer")
     row.get_by_role("button", name="Funktion speichern").click()
-    expect(organiser.get_by_text("Gespeichert.")).to_be_visible()
+    expect(organiser.get_by_text("Karl Kasse hat jetzt die Funktion „Kassierer“.")).to_be_visible()
 
     newcomer.goto(live_server + "/groups/gruenderkreis-muenster")
     newcomer.get_by_role("link", name="Mitgliederverzeichnis").click()
