@@ -1,6 +1,6 @@
 """Language and time-zone selection, and date formatting for people."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_interval, format_skeleton
@@ -21,6 +21,7 @@ FORMAT_LOCALES = {"de": "de_DE", "en": "en_GB"}
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["date_long"] = date_long
+    app.jinja_env.filters["day_long"] = day_long
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["date_parts"] = date_parts
     app.jinja_env.filters["local_iso"] = local_iso
@@ -61,6 +62,12 @@ def date_long(value: datetime, zone: str) -> str:
     """'Di., 3. März 2026' / 'Tue, 3 March 2026' in the given zone and the viewer's language."""
     value = value.astimezone(ZoneInfo(zone))
     return format_skeleton("yMMMMEd", value, locale=format_locale())
+
+
+def day_long(value: date) -> str:
+    """A calendar day without a zone (a follow-up date), written like ``date_long``."""
+    noon = datetime.combine(value, time(12), UTC)
+    return format_skeleton("yMMMMEd", noon, tzinfo=UTC, locale=format_locale())
 
 
 def when(start: datetime, end: datetime, zone: str) -> str:

@@ -11,12 +11,15 @@ into the right denial.
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
+from meetup.errors import RuleError
 from meetup.extensions import db, login_manager
 from meetup.guards import MAX_ID
 from meetup.models import (
@@ -24,11 +27,14 @@ from meetup.models import (
     Application,
     ApplicationStatus,
     Ban,
+    Block,
+    ContactCard,
     Event,
     EventStatus,
     EventVisibility,
     Group,
     JoinPolicy,
+    MeetingMark,
     Membership,
     ProfileVisibility,
     Role,
@@ -233,10 +239,17 @@ def visible_people(viewer: User | None) -> ColumnElement[bool]:
                                                           RSVP.event_id.in_(my_events)))
     return or_(
         User.id == viewer.id,
-        User.profile_visibility == ProfileVisibility.SIGNED_IN,
-        and_(User.profile_visibility == ProfileVisibility.MEMBERS, shares_group),
-        and_(User.profile_visibility == ProfileVisibility.ATTENDEES, shares_event),
+        and_(~blocked_either_way(viewer), or_(
+            User.profile_visibility == ProfileVisibility.SIGNED_IN,
+            and_(User.profile_visibility == ProfileVisibility.MEMBERS, shares_group),
+            and_(User.profile_visibility == ProfileVisibility.ATTENDEES, shares_event))),
     )
+
+
+def blocked_either_way(viewer: User) -> ColumnElement[bool]:
+    """SQL on User rows: people ``viewer`` blocked or who blocked ``viewer``."""
+    return or_(User.id.in_(select(Block.blocked_id).where(Block.blocker_id == viewer.id)),
+               User.id.in_(select(Block.blocker_id).where(Block.blocked_id == viewer.id)))
 
 
 def visible_profiles(viewer: User | None, owners: Iterable[User]) -> set[int]:
@@ -250,6 +263,88 @@ def visible_profiles(viewer: User | None, owners: Iterable[User]) -> set[int]:
 
 def may_see_profile(viewer: User | None, owner: User) -> bool:
     return owner.id in visible_profiles(viewer, [owner])
+
+
+# --- after the evening: whom did you meet -----------------------------------------
+
+MEETING_WINDOW = timedelta(days=14)  # from an event's end, "we met" can be said this long
+
+
+def meeting_window_open(event: Event, now: datetime) -> bool:
+    return event.is_published and event.ends_at <= now < event.ends_at + MEETING_WINDOW
+
+
+def in_meeting_window(now: datetime) -> ColumnElement[bool]:
+    """SQL on Event rows: ``meeting_window_open``."""
+    return and_(Event.status == EventStatus.PUBLISHED, Event.ends_at <= now,
+                Event.ends_at > now - MEETING_WINDOW)
+
+
+def was_there(entry=RSVP) -> ColumnElement[bool]:
+    """SQL on RSVP rows (or an alias of RSVP): the person was at the event —
+    checked in at the door, or going to an event where nobody was checked in."""
+    other = aliased(RSVP)
+    door_used = select(other.id).where(other.event_id == entry.event_id,
+                                       other.checked_in_at.is_not(None)).exists()
+    return or_(entry.checked_in_at.is_not(None),
+               and_(entry.status == RSVPStatus.GOING, ~door_used))
+
+
+def attendance(user: User | None, event: Event) -> RSVP | None:
+    """The person's RSVP if they were at the event (``was_there``), else None."""
+    if signed_in(user) is None:
+        return None
+    return db.session.scalar(select(RSVP).where(RSVP.event_id == event.id,
+                                                RSVP.user_id == user.id, was_there()))
+
+
+def may_record_meetings(user: User | None, event: Event, now: datetime) -> bool:
+    """'Whom did you meet?': in the window, for the people who were there."""
+    return meeting_window_open(event, now) and attendance(user, event) is not None
+
+
+def met_there(viewer: User, mine: RSVP) -> ColumnElement[bool]:
+    """SQL on RSVP rows joined with their User: the others at ``mine``'s event whom
+    ``viewer`` may see and mark — there, their profile visible (never across a
+    block), and "don't list me" RSVPs only for a viewer who checked in, or for
+    one they marked themselves (they made themselves known)."""
+    condition = and_(RSVP.event_id == mine.event_id, RSVP.user_id != viewer.id, was_there(),
+                     visible_people(viewer))
+    if mine.checked_in_at is None:
+        marked_me = RSVP.user_id.in_(select(MeetingMark.marker_id).where(
+            MeetingMark.event_id == mine.event_id, MeetingMark.marked_id == viewer.id))
+        condition = and_(condition, or_(~RSVP.hidden, marked_me))
+    return condition
+
+
+def prompts_for(viewer: User, now: datetime) -> ColumnElement[bool]:
+    """SQL on MeetingMark rows joined with the marker (User): the "X says you
+    met" prompts ``viewer`` sees — not ignored, in the window, both there, the
+    marker's profile visible to the viewer."""
+    theirs, mine = aliased(RSVP), aliased(RSVP)
+    return and_(
+        MeetingMark.marked_id == viewer.id, MeetingMark.dismissed_at.is_(None),
+        MeetingMark.event_id.in_(select(Event.id).where(in_meeting_window(now))),
+        select(theirs.id).where(theirs.event_id == MeetingMark.event_id,
+                                theirs.user_id == MeetingMark.marker_id,
+                                was_there(theirs)).exists(),
+        select(mine.id).where(mine.event_id == MeetingMark.event_id,
+                              mine.user_id == viewer.id, was_there(mine)).exists(),
+        visible_people(viewer))
+
+
+def markable(viewer: User, mine: RSVP, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` ``viewer`` may mark at ``mine``'s event, in one query."""
+    ids = [i for i in ids if 0 < i <= MAX_ID]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(RSVP.user_id).join(RSVP.user).where(
+        met_there(viewer, mine), RSVP.user_id.in_(ids))))
+
+
+def may_mark(viewer: User, event: Event, person_id: int, now: datetime) -> bool:
+    mine = attendance(viewer, event) if meeting_window_open(event, now) else None
+    return mine is not None and person_id in markable(viewer, mine, [person_id])
 
 
 # --- from a URL to an object, or the right denial --------------------------------
@@ -293,3 +388,41 @@ def load_attendee(event: Event, user_id: int | None) -> tuple[User, RSVP | None]
             group_id=event.group_id, user_id=user_id)) is None:
         abort(404)
     return db.get_or_404(User, user_id), entry
+
+
+def may_block(viewer: User, person_id: int) -> bool:
+    """Someone whose profile, contact card or "we met" prompt the viewer sees —
+    and nobody else, so the answer never tells whether an account exists."""
+    if person_id == viewer.id or not 0 < person_id <= MAX_ID:
+        return False
+    known = or_(User.id.in_(select(ContactCard.other_id).where(
+                    ContactCard.owner_id == viewer.id)),
+                User.id.in_(select(MeetingMark.marker_id).where(
+                    MeetingMark.marked_id == viewer.id)),
+                User.id.in_(select(Block.blocked_id).where(Block.blocker_id == viewer.id)),
+                visible_people(viewer))
+    return db.session.scalar(select(User.id).where(User.id == person_id, known)) is not None
+
+
+def load_meeting(event_id: int, now: datetime, lock: bool = False) -> tuple[Event, RSVP]:
+    """An event whose "whom did you meet?" the visitor may answer, and their RSVP:
+    404 where the event is not visible, 403 outside the window or when they were
+    not there."""
+    event, _viewer = load_event(event_id, lock=lock)
+    if not meeting_window_open(event, now):
+        raise RuleError(_("You can say whom you met from the end of an event until "
+                          "14 days later."), 403)
+    mine = attendance(current_user, event)
+    if mine is None:
+        raise RuleError(_("Only people who were at this event can say whom they met "
+                          "there."), 403)
+    return event, mine
+
+
+def load_card(other_id: int) -> ContactCard:
+    """The visitor's own card about a contact, or 404: no one else's card is ever loaded."""
+    card = db.session.scalar(select(ContactCard).options(joinedload(ContactCard.other)).where(
+        ContactCard.owner_id == current_user.id, ContactCard.other_id == other_id))
+    if card is None:
+        abort(404)
+    return card

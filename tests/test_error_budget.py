@@ -25,7 +25,7 @@ from meetup.auth import services as auth_services
 from meetup.calendar import feeds
 from meetup.demo import DEMO_PASSWORD, email_for
 from meetup.extensions import db
-from meetup.models import Application, Event, Group, Invitation, Membership, User
+from meetup.models import Application, ContactCard, Event, Group, Invitation, Membership, User
 from tests.budget import Session, Walker
 from tests.helpers import log_in
 
@@ -41,7 +41,8 @@ UNFILLABLE: dict[str, str] = {}
 # Forms whose submission takes ground away from the rest: they go last.
 LAST = {"auth.logout", "groups.leave", "events.delete", "events.cancel",
         "groups.member_action", "groups.revoke", "calendar.feed_settings",
-        "account.change_email", "account.change_password"}
+        "account.change_email", "account.change_password", "contacts.remove",
+        "contacts.block"}
 
 
 def candidates(app: Flask) -> dict[str, list]:
@@ -53,6 +54,9 @@ def candidates(app: Flask) -> dict[str, list]:
         people = {role: db.session.scalar(select(User).filter_by(email=email))
                   for role, email in ROLES.items() if email}
         private_only = db.session.scalar(select(User).filter_by(email=email_for("Uwe Möller")))
+        # Two of the owner's demo contacts, so their cards and forms are walked too.
+        contacts = db.session.scalars(select(ContactCard.other_id).where(
+            ContactCard.owner_id == people["owner"].id).order_by(ContactCard.id).limit(2)).all()
         # Links that change an account go to a bystander, so the visitors can log in
         # again after the forms behind them were sent.
         bystander = db.session.scalar(select(User).filter_by(email=email_for("Felix Jung")))
@@ -65,7 +69,7 @@ def candidates(app: Flask) -> dict[str, list]:
         static = Path(app.static_folder)
         return {
             "event_id": ids(Event),
-            "user_id": [u.id for u in (*people.values(), private_only)],
+            "user_id": [u.id for u in (*people.values(), private_only)] + contacts,
             "slug": list(db.session.scalars(select(Group.slug).order_by(Group.id))),
             "token": tokens,
             "application_id": ids(Application),

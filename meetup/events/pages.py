@@ -5,7 +5,7 @@ from flask import render_template, request
 from meetup import policy
 from meetup.calendar import links
 from meetup.events import forms, queries, rsvp
-from meetup.models import Event
+from meetup.models import Event, utcnow
 from meetup.people.preview import build as build_preview
 from meetup.urls import external_url
 
@@ -31,6 +31,7 @@ def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None
         may_manage=policy.can(viewer, policy.Action.MANAGE, event.group),
         cancel_form=cancel_form or forms.CancelForm(),
         calendar_links=_calendar_links(event) if life.offers_calendar else None,
+        meet_link=policy.may_record_meetings(viewer.user, event, utcnow()),
     ), status
 
 

@@ -2,6 +2,14 @@
 
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.calendar import FeedState
+from meetup.models.contact import (
+    Block,
+    Contact,
+    ContactCard,
+    ContactEvent,
+    ContactTag,
+    MeetingMark,
+)
 from meetup.models.event import (
     RSVP,
     Event,
@@ -39,12 +47,18 @@ __all__ = [
     "ApplicationStatus",
     "AttemptOutcome",
     "Ban",
+    "Block",
+    "Contact",
+    "ContactCard",
+    "ContactEvent",
+    "ContactTag",
     "Invitation",
     "RSVP",
     "Base",
     "Event",
     "FeedState",
     "LoginThrottle",
+    "MeetingMark",
     "EventKind",
     "EventSeries",
     "EventStatus",

@@ -1,7 +1,7 @@
 """RSVP: the status before a check-in, so an undo restores it exactly.
 
 Revision ID: c4e2a8f1d7b3
-Revises: ea57cd69046d
+Revises: 6d4f65396ce6
 Create Date: 2026-12-02 01:46:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e2a8f1d7b3'
-down_revision = 'ea57cd69046d'
+down_revision = '6d4f65396ce6'
 branch_labels = None
 depends_on = None
 
