@@ -156,12 +156,12 @@ def wrk(url: str, headers: dict, connections: int, threads: int, seconds: int) -
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = _parse(out)
     # Requests still queued in gunicorn when wrk stops would slow the next run down.
-    time.sleep(min(1.2 * (result["p99_ms"] or 0) / 1000, 30))
+    time.sleep(min(1.2 * result["p99_ms"] / 1000, 30) if result["p99_ms"] else 10)
     return result
 
 
 def _parse(out: str) -> dict:
-    percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)$", out, re.M)
     return {"requests": int(re.search(r"(\d+) requests in", out).group(1)),
