@@ -2,8 +2,11 @@
 
 The ETag hashes everything a feed is written from (event ids, sequence numbers
 and modification times, the clubs' names, the reader's answers, language and
-options) with a small query, so a conditional request that gets a 304 never
-builds the calendar. Last-Modified is the time a feed's ETag was first seen.
+options). The database hashes the rows itself (``digest.row_digest``), in the
+same statement that finds the club or the reader and the feed's state, so a
+conditional request that gets a 304 costs one or two small statements and
+never builds the calendar. Last-Modified is the time a feed's ETag was first
+seen; it is written only when the ETag changes.
 """
 
 import hashlib
@@ -13,33 +16,45 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, and_, cast, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
+from meetup.calendar.digest import row_digest
 from meetup.calendar.ical import FORMAT_VERSION
+from meetup.calendar.render import Row
 from meetup.extensions import db
 from meetup.groups.policy import member_group_ids, visible_event_condition
 from meetup.models import (
     RSVP,
     Event,
     EventStatus,
-    EventVisibility,
     Group,
     RSVPStatus,
     User,
-    Visibility,
     utcnow,
 )
 from meetup.models.calendar import FeedState
+from meetup.search import equals
 
 PAST_DAYS = 90  # feeds keep the last 90 days; cancelled events stay well past 30
+LOAD_CHUNK = 500  # events loaded by id at most; more: the whole feed
+ROW_COLUMNS = (Event.id, Event.ical_uid, Event.sequence, Event.updated_at, Group.name,
+               Event.timezone)
 
 
 @dataclass(frozen=True)
 class Fingerprint:
     etag: str
     last_modified: datetime | None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A feed's state as read together with its stamp (None: never served)."""
+
+    etag: str | None = None
+    modified_at: datetime | None = None
 
 
 def _window(query: Select) -> Select:
@@ -50,8 +65,7 @@ def _window(query: Select) -> Select:
 def group_feed_query(group: Group) -> Select:
     """What an anonymous visitor may see: public events of a public group."""
     return _window(select(Event).join(Event.group).where(
-        Event.group_id == group.id, Event.visibility == EventVisibility.PUBLIC,
-        group.visibility == Visibility.PUBLIC))
+        Event.group_id == group.id, visible_event_condition(None)))
 
 
 def personal_feed_query(user: User) -> Select:
@@ -67,26 +81,96 @@ def personal_feed_query(user: User) -> Select:
     return _window(select(Event).join(Event.group).where(visible, wanted))
 
 
-def event_query(event: Event) -> Select:
-    return select(Event).join(Event.group).where(Event.id == event.id)
+def _state_key(kind: str, id_column):
+    return literal(f"{kind}:") + cast(id_column, String)
 
 
-def fingerprint(query: Select, *extra, key: str | None = None) -> Fingerprint:
-    """ETag of what the query's feed is written from; with a ``key``, also the
-    feed's Last-Modified (remembered per key, so it never goes backwards)."""
-    rows = db.session.execute(
-        query.with_only_columns(Event.id, Event.sequence, Event.updated_at, Group.name)
-        .order_by(Event.id)).all()
+def _group_digest():
+    """The digest of the group feed's events, for the Group row of the statement."""
+    return _window(select(row_digest(Event.id, Event.sequence, Event.updated_at)).where(
+        Event.group_id == Group.id, visible_event_condition(None))
+    ).correlate(Group).scalar_subquery()
+
+
+def group_stamp(slug: str) -> tuple[Group, str | None, Seen] | None:
+    """The group, the digest of its feed's events and the feed's state: one statement."""
+    row = db.session.execute(
+        select(Group, _group_digest(), FeedState.etag, FeedState.modified_at)
+        .outerjoin(FeedState, FeedState.key == _state_key("group", Group.id))
+        .where(equals(Group.slug, slug))).first()
+    return None if row is None else (row[0], row[1], Seen(row[2], row[3]))
+
+
+def group_rows(group: Group) -> tuple[list[Row], tuple]:
+    """The feed's events in order, and the digest they were read with."""
+    rows = db.session.execute(group_feed_query(group).with_only_columns(
+        *ROW_COLUMNS, _group_digest()).order_by(Event.starts_at, Event.id)).all()
+    return [Row(*row[:6]) for row in rows], tuple(rows[0][6:]) if rows else ()
+
+
+def user_stamp(token: str) -> tuple[User, Seen] | None:
+    """The feed's owner and the feed's state: one statement."""
+    if not token or len(token) > 100:
+        return None
+    row = db.session.execute(
+        select(User, FeedState.etag, FeedState.modified_at)
+        .outerjoin(FeedState, FeedState.key == _state_key("user", User.id))
+        .where(User.calendar_token_hash == _hash(token))).first()
+    return None if row is None else (row[0], Seen(row[1], row[2]))
+
+
+def _personal_digests(user: User) -> tuple:
+    events = personal_feed_query(user).with_only_columns(
+        row_digest(Event.id, Event.sequence, Event.updated_at, Group.name))
+    answers = select(row_digest(RSVP.event_id, RSVP.status, RSVP.updated_at)).where(
+        RSVP.user_id == user.id)
+    return tuple(query.correlate(None).scalar_subquery() for query in (events, answers))
+
+
+def personal_digest(user: User) -> tuple:
+    """Digests of the feed's events and of all the owner's answers: one statement."""
+    return tuple(db.session.execute(select(*_personal_digests(user))).one())
+
+
+def personal_rows(user: User) -> tuple[list[Row], tuple]:
+    """The feed's events in order as the owner sees them, and the digests read with them."""
+    answer = aliased(RSVP)
+    rows = db.session.execute(personal_feed_query(user).outerjoin(answer, and_(
+        answer.event_id == Event.id, answer.user_id == user.id)).with_only_columns(
+        *ROW_COLUMNS, answer.status, *_personal_digests(user))
+        .order_by(Event.starts_at, Event.id)).all()
+    return [Row(*row[:6], tentative=row[6] == RSVPStatus.WAITLIST,
+                show_online_link=row[6] == RSVPStatus.GOING, busy=row[6] == RSVPStatus.GOING)
+            for row in rows], tuple(rows[0][7:]) if rows else ()
+
+
+def load_events(query: Select, ids: list[int]) -> list[Event]:
+    """These events of the feed ``query``, with their groups, in one statement:
+    by id when they are few, else the whole feed (a list of bound parameters as
+    long as the feed would cost more than it saves)."""
+    query = query.options(joinedload(Event.group))
+    if len(ids) <= LOAD_CHUNK:
+        return list(db.session.scalars(query.where(Event.id.in_(ids))))
+    wanted = set(ids)
+    return [event for event in db.session.scalars(query) if event.id in wanted]
+
+
+def fingerprint(*parts, key: str | None = None, seen: Seen = Seen()) -> Fingerprint:
+    """ETag of what a feed is written from; with a ``key``, also the feed's
+    Last-Modified (remembered per key, so it never goes backwards)."""
     written_with = (FORMAT_VERSION, current_app.config["SITE_URL"],
                     current_app.config["MAIL_DEFAULT_SENDER"])
-    digest = hashlib.sha256(repr(([tuple(row) for row in rows], extra, written_with)).encode())
+    digest = hashlib.sha256(repr((parts, written_with)).encode())
     etag = digest.hexdigest()[:32]
-    return Fingerprint(etag, first_seen(key, etag) if key else None)
+    return Fingerprint(etag, first_seen(key, etag, seen) if key else None)
 
 
-def first_seen(key: str, etag: str) -> datetime:
+def first_seen(key: str, etag: str, seen: Seen = Seen()) -> datetime:
     """When this feed first had this ETag: a new ETag moves it on, at least a second
-    (HTTP dates have no finer resolution). Commits its own small write."""
+    (HTTP dates have no finer resolution). Reads nothing when ``seen`` already has
+    this ETag; otherwise commits its own small write."""
+    if seen.etag == etag and seen.modified_at is not None:
+        return seen.modified_at
     for _attempt in range(3):
         state = db.session.get(FeedState, key)
         if state is not None and state.etag == etag:
@@ -104,16 +188,6 @@ def first_seen(key: str, etag: str) -> datetime:
         except IntegrityError:  # another process wrote the first state at the same time
             db.session.rollback()
     raise RuntimeError(f"feed state {key} keeps changing")
-
-
-def events(query: Select) -> list[Event]:
-    return list(db.session.scalars(
-        query.options(joinedload(Event.group)).order_by(Event.starts_at, Event.id)))
-
-
-def rsvp_states(user: User) -> dict[int, RSVP]:
-    return {rsvp.event_id: rsvp for rsvp in db.session.scalars(
-        select(RSVP).where(RSVP.user_id == user.id))}
 
 
 def _hash(token: str) -> str:
@@ -141,9 +215,3 @@ def was_issued(token: str) -> bool:
 
 def revoke_token(user: User) -> None:
     user.calendar_token_hash = None
-
-
-def user_for_token(token: str) -> User | None:
-    if not token or len(token) > 100:
-        return None
-    return db.session.scalar(select(User).where(User.calendar_token_hash == _hash(token)))
