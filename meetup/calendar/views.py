@@ -11,7 +11,6 @@ from email.utils import parseaddr
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -28,7 +27,7 @@ from werkzeug.http import is_resource_modified
 from meetup.calendar import cache, feeds, render
 from meetup.events.views import load as load_event
 from meetup.extensions import db, limiter
-from meetup.groups.policy import Action, Viewer, ensure
+from meetup.groups.policy import Action, Viewer, can
 from meetup.i18n import current_language
 from meetup.models import RSVP, RSVPStatus
 from meetup.security import session_read_only, stateless
@@ -121,10 +120,10 @@ def event_ics(event_id: int):
 def group_feed(slug: str):
     feeds.read_statement_by_statement()
     found = feeds.group_stamp(slug)
-    if found is None:
-        abort(404)
+    # A feed is what an anonymous visitor may see.
+    if found is None or not can(ANONYMOUS, Action.VIEW, found[0]):
+        return not_found()
     group, digest, seen = found
-    ensure(ANONYMOUS, Action.VIEW, group)  # a feed is what an anonymous visitor may see
     language = current_app.config["BABEL_DEFAULT_LOCALE"]  # one public feed for everyone
     key = f"group:{group.id}"
     stamp = feeds.fingerprint(digest, group.name, group.short_description, language,
@@ -178,15 +177,25 @@ def personal_texts(all_groups: bool, language: str) -> tuple[str, str]:
         return name, _("Events you are going to, from Treffpunkt")
 
 
-def gone_or_unknown(token: str) -> Response:
-    """Gone tells calendar apps to stop asking; an address never issued is not found.
-    In the language the app asks for (a feed has no session to take it from)."""
-    language = request.accept_languages.best_match(current_app.config["LANGUAGES"])
-    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        if feeds.was_issued(token):
-            return plain(_("This calendar address was replaced or switched off. "
-                           "Create a new one in your Treffpunkt account."), 410)
+def asked_language() -> str:
+    """The language a calendar app asks for: a feed has no session or account to
+    take it from."""
+    return (request.accept_languages.best_match(current_app.config["LANGUAGES"])
+            or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def not_found() -> Response:
+    with force_locale(asked_language()):
         return plain(_("There is no calendar at this address."), 404)
+
+
+def gone_or_unknown(token: str) -> Response:
+    """Gone tells calendar apps to stop asking; an address never issued is not found."""
+    if not feeds.was_issued(token):
+        return not_found()
+    with force_locale(asked_language()):
+        return plain(_("This calendar address was replaced or switched off. "
+                       "Create a new one in your Treffpunkt account."), 410)
 
 
 @bp.post("/account/calendar/<any(new, revoke, options):action>")
