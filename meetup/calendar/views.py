@@ -1,9 +1,9 @@
 """Calendar downloads and feeds, with conditional requests; feed settings.
 
 Feeds are read by calendar apps many times an hour: they run without a session
-(no user, no cookie), answer a conditional request with a 304 after one or two
-small statements, serve an unchanged feed as it was written, and write anew
-only the events that changed (see ``render`` and ``cache``).
+(no user, no cookie), answer a conditional request with a 304 after one small
+statement (``stamps``), serve an unchanged feed as it was written, and write
+anew only the events that changed (``render``, ``cache``).
 """
 
 from email.utils import parseaddr
@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
-from meetup.calendar import cache, feeds, render
+from meetup.calendar import cache, feeds, render, stamps
 from meetup.events.views import load as load_event
 from meetup.extensions import db, limiter
 from meetup.groups.policy import Action, Viewer, can
@@ -118,8 +118,8 @@ def event_ics(event_id: int):
 @bp.get("/groups/<slug>/calendar.ics")
 @stateless
 def group_feed(slug: str):
-    feeds.read_statement_by_statement()
-    found = feeds.group_stamp(slug)
+    stamps.read_statement_by_statement()
+    found = stamps.group_stamp(slug)
     # A feed is what an anonymous visitor may see.
     if found is None or not can(ANONYMOUS, Action.VIEW, found[0]):
         return not_found()
@@ -130,7 +130,7 @@ def group_feed(slug: str):
                               key=key, seen=seen)
 
     def write():
-        rows, read_with = feeds.group_rows(group)
+        rows, read_with = stamps.group_rows(group)
         written = render.feed(rows, name=group.name,
                               description=group.short_description or group.name,
                               organizer_email=organizer_email(), language=language,
@@ -144,19 +144,18 @@ def group_feed(slug: str):
 @bp.get("/calendar/<token>.ics")
 @stateless
 def personal_feed(token: str):
-    feeds.read_statement_by_statement()
-    found = feeds.user_stamp(token)
+    stamps.read_statement_by_statement()
+    found = stamps.user_stamp(token)
     if found is None:
         return gone_or_unknown(token)
-    user, seen = found
-    digests = feeds.personal_digest(user)
+    user, digests, seen = found
     language = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     key = f"user:{user.id}"
     stamp = feeds.fingerprint(*digests, user.calendar_all_groups, language, key=key,
                               seen=seen)
 
     def write():
-        rows, read_with = feeds.personal_rows(user)
+        rows, read_with = stamps.personal_rows(user)
         name, description = personal_texts(user.calendar_all_groups, language)
         written = render.feed(rows, name=name, description=description,
                               organizer_email=organizer_email(), language=language,
