@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from meetup.calendar import feeds
 from meetup.calendar.cache import LRU, REDIS_PREFIX, Caches, caches
+from meetup.calendar.digest import row_digest
 from meetup.extensions import db
 from meetup.models import RSVP, Event, Group, User, utcnow
 from tests.conftest import disposing, login, make_app
@@ -187,3 +188,30 @@ def test_the_lru_keeps_the_most_recently_used():
                       "REDIS_URL": "redis://127.0.0.1:1/0"})
     nothing.keep_vevents({"x": b"y"})
     assert nothing.shared is None and nothing.vevents(["x"]) == {}
+
+
+def test_the_row_digest_tells_rows_apart_and_ignores_their_order(app, club):
+    fill(app, club, 2)
+    with app.app_context():
+        first, second = db.session.scalars(select(Event).order_by(Event.id)).all()
+
+        def digest(descending=False):
+            rows = select(Event.id, Event.title, Event.starts_at).order_by(
+                Event.id.desc() if descending else Event.id).subquery()
+            return db.session.scalar(select(row_digest(rows.c.id, rows.c.title,
+                                                       rows.c.starts_at)))
+
+        first.title, second.title = "a,b", "c"
+        db.session.flush()
+        before = digest()
+        assert before and digest(descending=True) == before
+        first.title, second.title = "a", "b,c"  # the same characters, in other rows
+        db.session.flush()
+        assert digest() != before
+        first.title, second.title = "a,b", "c"
+        db.session.flush()
+        assert digest() == before
+        first.starts_at += timedelta(microseconds=1)
+        db.session.flush()
+        assert digest() != before
+        db.session.rollback()

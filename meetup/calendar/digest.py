@@ -28,23 +28,33 @@ class row_digest(FunctionElement):  # noqa: N801 - used like a SQL function
 
 
 def _pg_text(column, compiler, **kw) -> str:
-    """Each value as text with no separator in it; NULL as an empty string."""
+    """Each value as text that cannot run into the next one: numbers and times
+    hold no separator, free text goes with its length; NULL as an empty string."""
     sql = compiler.process(column, **kw)
     kind = getattr(column.type, "impl", column.type)
     if isinstance(kind, DateTime):
         sql = f"extract(epoch from {sql})::text"
     elif isinstance(kind, String):
-        sql = f"md5({sql})"  # free text could hold the separators
+        sql = f"length({sql}) || ':' || {sql}"
     else:
         sql = f"({sql})::text"
     return f"coalesce({sql}, '')"
 
 
+def _pg_order(column, compiler, **kw) -> str:
+    sql = compiler.process(column, **kw)
+    kind = getattr(column.type, "impl", column.type)
+    return f'{sql} COLLATE "C"' if isinstance(kind, String) else sql
+
+
 @compiles(row_digest, "postgresql")
 def _postgresql(element, compiler, **kw) -> str:
-    row = "concat_ws(':', {})".format(
-        ", ".join(_pg_text(column, compiler, **kw) for column in element.clauses))
-    return f"md5(string_agg({row}, ',' ORDER BY {row}))"
+    """Rows in the order of their values (cheap when the first is unique, as an
+    event's id is), each as its values joined by ':', rows joined by ','."""
+    columns = list(element.clauses)
+    row = "concat_ws(':', {})".format(", ".join(_pg_text(c, compiler, **kw) for c in columns))
+    order = ", ".join(_pg_order(c, compiler, **kw) for c in columns)
+    return f"md5(string_agg({row}, ',' ORDER BY {order}))"
 
 
 @compiles(row_digest, "sqlite")

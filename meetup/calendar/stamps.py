@@ -11,7 +11,17 @@ and not kept under the older ETag.
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    literal,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from meetup.calendar.digest import row_digest
@@ -116,13 +126,14 @@ def _personal_digests(user: _Bound) -> list:
 def _user_stamp_statement() -> Select:
     # The person is found by the token in the digests too (an indexed lookup, no
     # correlation through the policy's nested conditions). Whether they want all
-    # their clubs' events is only known from the row: both digests are computed.
+    # their clubs' events is only known from the row: the database computes the
+    # digest the row asks for.
     user_id = select(User.id).where(
         User.calendar_token_hash == bindparam("token_hash")).scalar_subquery()
     only_answered, all_groups = (_personal_digests(_Bound(user_id, flag))
                                  for flag in (False, True))
-    return (select(User, FeedState.etag, FeedState.modified_at, only_answered[0],
-                   all_groups[0], all_groups[1])
+    events = case((User.calendar_all_groups, all_groups[0]), else_=only_answered[0])
+    return (select(User, FeedState.etag, FeedState.modified_at, events, all_groups[1])
             .outerjoin(FeedState, FeedState.key == _state_key("user", User.id))
             .where(User.calendar_token_hash == bindparam("token_hash")))
 
@@ -134,10 +145,7 @@ def user_stamp(token: str) -> tuple[User, tuple, Seen] | None:
         return None
     row = db.session.execute(_user_stamp_statement(), {"token_hash": token_hash(token),
                                                        "since": window_start()}).first()
-    if row is None:
-        return None
-    user = row[0]
-    return user, (row[4] if user.calendar_all_groups else row[3], row[5]), Seen(row[1], row[2])
+    return None if row is None else (row[0], (row[3], row[4]), Seen(row[1], row[2]))
 
 
 @cache
