@@ -61,6 +61,12 @@ class Defaults:
     ACCOUNT_LOGIN_LIMIT = 10
     ACCOUNT_LOGIN_WINDOW = timedelta(minutes=15)
 
+    # Calendar feeds keep what they wrote, in each process (meetup/calendar/cache.py):
+    # this many VEVENTs (about 1 KB each) and whole feeds by ETag; 0 keeps none.
+    # With REDIS_URL, VEVENTs are shared through Redis too.
+    CALENDAR_CACHE_EVENTS = 10000
+    CALENDAR_CACHE_FEEDS = 64
+
     # Mail: without MAIL_SERVER, mails are written to the log.
     MAIL_SERVER = None
     MAIL_PORT = 25

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -16,6 +17,7 @@ from secure import (
     XFrameOptions,
 )
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from meetup.errors import RuleError
 from meetup.extensions import db, login_manager
@@ -29,6 +31,61 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(add_security_headers)
+    app.session_interface = SessionInterface()
+
+
+def stateless(view):
+    """Mark a view that needs no session (calendar feeds): its requests neither read
+    nor write the session cookie, so they load no user and set no cookie."""
+    view.session_use = "none"
+    return view
+
+
+def session_read_only(view):
+    """Mark a view that reads the session but never writes it back (a download
+    that depends on who asks must not set a cookie)."""
+    view.session_use = "read"
+    return view
+
+
+def _session_use(app: Flask, endpoint: str | None) -> str | None:
+    return getattr(app.view_functions.get(endpoint), "session_use", None)
+
+
+class _Unsaved(SecureCookieSession):
+    """An empty session, never read from the cookie and never written to it."""
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, left out for views marked ``stateless``.
+
+    The session opens before Flask matches the URL, so the URL is matched here
+    for the few paths that can lead to such a view (checked by prefix first)."""
+
+    def open_session(self, app, request):
+        if self._stateless(app, request):
+            return _Unsaved()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if isinstance(session, _Unsaved) or _session_use(app, request.endpoint) == "read":
+            return
+        super().save_session(app, session, response)
+
+    @staticmethod
+    def _stateless(app: Flask, request) -> bool:
+        prefixes = app.extensions.get("stateless_prefixes")
+        if prefixes is None:
+            prefixes = app.extensions["stateless_prefixes"] = tuple({
+                rule.rule.split("<", 1)[0] for rule in app.url_map.iter_rules()
+                if _session_use(app, rule.endpoint) == "none"})
+        if not prefixes or not request.path.startswith(prefixes):
+            return False
+        try:
+            endpoint, _values = app.create_url_adapter(request).match()
+        except HTTPException:
+            return False
+        return _session_use(app, endpoint) == "none"
 
 
 # No inline script or style anywhere: every page uses files from static/ only,
@@ -62,7 +119,10 @@ def add_security_headers(response: Response) -> Response:
 
 
 def is_personal() -> bool:
-    """A page for a signed-in person, or one with a token or form of an account."""
+    """A page for a signed-in person, or one with a token or form of an account.
+    A stateless view (a feed) never asks who is signed in: that would load a user."""
+    if _session_use(current_app, request.endpoint) == "none":
+        return False
     return request.blueprint in PERSONAL_BLUEPRINTS or current_user.is_authenticated
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from functools import lru_cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -127,14 +128,8 @@ def vevent(entry: Entry, organizer_email: str, attendee: Attendee | None = None)
     return component
 
 
-def build(entries: Iterable[Entry], *, name: str, description: str, organizer_email: str,
-          method: str = "PUBLISH", attendee: Attendee | None = None,
-          language: str | None = None) -> bytes:
-    """The calendar as bytes, its texts in ``language`` (default: the current one).
-    ``method`` REQUEST or CANCEL with an ``attendee`` makes an invitation for mail;
-    PUBLISH (the default) a feed or download. An event that cannot be written
-    (a date beyond the calendar's range) is left out and logged: one bad row never
-    breaks a feed."""
+def _calendar(name: str, description: str, method: str) -> Calendar:
+    """The calendar's own properties, before any component."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -147,6 +142,18 @@ def build(entries: Iterable[Entry], *, name: str, description: str, organizer_em
     calendar.add("refresh-interval", vDDDTypes(timedelta(hours=1)),
                  parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    return calendar
+
+
+def build(entries: Iterable[Entry], *, name: str, description: str, organizer_email: str,
+          method: str = "PUBLISH", attendee: Attendee | None = None,
+          language: str | None = None) -> bytes:
+    """The calendar as bytes, its texts in ``language`` (default: the current one).
+    ``method`` REQUEST or CANCEL with an ``attendee`` makes an invitation for mail;
+    PUBLISH (the default) a feed or download. An event that cannot be written
+    (a date beyond the calendar's range) is left out and logged: one bad row never
+    breaks a feed."""
+    calendar = _calendar(name, description, method)
     tzids = set()
     with force_locale(language) if language else nullcontext():
         for entry in entries:
@@ -165,11 +172,35 @@ def build(entries: Iterable[Entry], *, name: str, description: str, organizer_em
 
 def writable(entry: Entry, organizer_email: str, attendee: Attendee | None = None):
     """The VEVENT, or None (logged) when the event's data cannot be written."""
+    component = _written(entry, organizer_email, attendee)
+    return component and component[0]
+
+
+def vevent_bytes(entry: Entry, organizer_email: str) -> bytes | None:
+    """The VEVENT of a published feed exactly as ``build`` writes it, or None (logged)
+    when the event cannot be written. ``build`` is ``head``, the VTIMEZONEs of the
+    zones used, these blocks in order, then ``END``; callers set the language."""
+    component = _written(entry, organizer_email)
+    return component and component[1]
+
+
+def _written(entry: Entry, organizer_email: str, attendee: Attendee | None = None):
     try:
         component = vevent(entry, organizer_email, attendee)
-        component.to_ical()  # fails here, not halfway through the whole calendar
-        zones.vtimezone(entry.event.timezone)
+        data = component.to_ical()  # fails here, not halfway through the whole calendar
+        zones.vtimezone_bytes(entry.event.timezone)
     except (OverflowError, ValueError, AssertionError, LookupError) as error:
         log.warning("Event %s left out of a calendar: %r", entry.event.id, error)
         return None
-    return component
+    return component, data
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=256)
+def head(name: str, description: str) -> bytes:
+    """A published feed's first lines, up to its first component."""
+    data = _calendar(name, description, "PUBLISH").to_ical()
+    assert data.endswith(END)
+    return data[: -len(END)]

@@ -1,11 +1,16 @@
-"""Calendar downloads and feeds, with conditional requests; feed settings."""
+"""Calendar downloads and feeds, with conditional requests; feed settings.
+
+Feeds are read by calendar apps many times an hour: they run without a session
+(no user, no cookie), answer a conditional request with a 304 after one small
+statement (``stamps``), serve an unchanged feed as it was written, and write
+anew only the events that changed (``render``, ``cache``).
+"""
 
 from email.utils import parseaddr
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -18,24 +23,31 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
-from meetup import policy
-from meetup.calendar import feeds, ical
+from meetup.calendar import cache, feeds, render, stamps
 from meetup.database import transaction
 from meetup.events.rsvp import mine as my_rsvp
+from meetup.extensions import limiter
 from meetup.i18n import current_language
 from meetup.models import RSVPStatus
-from meetup.urls import external_url
+from meetup.policy import Action, Viewer, can, load_event, may_see_online_link
+from meetup.security import session_read_only, stateless
 
 bp = Blueprint("calendar", __name__)
+bp.record_once(lambda state: cache.init_app(state.app))
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+ANONYMOUS = Viewer(user=None)
+FEEDS = frozenset({"calendar.group_feed", "calendar.personal_feed"})
+
+
+@limiter.request_filter
+def feeds_are_not_limited() -> bool:
+    """Calendar apps poll feeds, many from one address (a provider's servers): no
+    per-address limit applies, and none is looked up."""
+    return request.endpoint in FEEDS
 
 
 def organizer_email() -> str:
     return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "noreply@treffpunkt.local"
-
-
-def event_url(event) -> str:
-    return external_url("events.show", event_id=event.id)
 
 
 def plain(message: str, status: int) -> Response:
@@ -43,14 +55,19 @@ def plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str | None = None):
-    """Answer 304 when the client has this version; otherwise build and send."""
-    headers = {"ETag": f'"{fingerprint.etag}"', "Cache-Control": cache}
+def conditional(fingerprint: feeds.Fingerprint, build, cache_control: str,
+                filename: str | None = None):
+    """Answer 304 when the client has this version; otherwise build and send
+    (``build`` may refuse with a response of its own)."""
+    headers = {"ETag": f'"{fingerprint.etag}"', "Cache-Control": cache_control}
     if not is_resource_modified(request.environ, etag=fingerprint.etag,
                                 last_modified=fingerprint.last_modified):
         response = Response(status=304, headers=headers)
     else:
-        response = Response(build(), content_type=CONTENT_TYPE, headers=headers)
+        body = build()
+        if isinstance(body, Response):
+            return body
+        response = Response(body, content_type=CONTENT_TYPE, headers=headers)
         if filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if fingerprint.last_modified:
@@ -58,84 +75,125 @@ def conditional(fingerprint: feeds.Fingerprint, build, cache: str, filename: str
     return response
 
 
+def kept(key: str, fingerprint: feeds.Fingerprint, write) -> bytes:
+    """The feed as written for this ETag, or ``write()``'s (body, still matches the
+    ETag), kept if it does."""
+    store = cache.caches().feeds
+    body = store.get((key, fingerprint.etag))
+    if body is None:
+        body, matches = write()
+        if matches:
+            store.put((key, fingerprint.etag), body)
+    return body
+
+
 @bp.get("/events/<int:event_id>.ics")
+@session_read_only
 def event_ics(event_id: int):
-    event, viewer = policy.load_event(event_id)
+    event, viewer = load_event(event_id)
     mine = my_rsvp(event, viewer.user)
-    entry = ical.Entry(event, event_url(event),
-                       tentative=bool(mine and mine.status == RSVPStatus.WAITLIST),
-                       show_online_link=policy.may_see_online_link(mine))
+    status = mine.status if mine else None
+    row = render.Row.of(event, tentative=status == RSVPStatus.WAITLIST,
+                        show_online_link=may_see_online_link(mine))
     language = current_language()
-    if ical.writable(entry, organizer_email()) is None:
-        return plain(_("This event's date cannot be put into a calendar file."), 422)
     # No Last-Modified: what a download shows depends on the viewer; the ETag covers it.
-    stamp = feeds.fingerprint(feeds.event_query(event), event.group.short_description,
-                              language, mine.status if mine else None,
+    stamp = feeds.fingerprint(row, event.group.short_description, language, status,
                               mine.updated_at if mine else None)
-    response = conditional(stamp, lambda: ical.build(
-        [entry], name=event.title, description=event.group.name,
-        organizer_email=organizer_email(), language=language), "private, max-age=300",
-        filename=f"treffpunkt-{event.id}.ics")
+
+    def build():
+        written = render.feed([row], name=event.title, description=event.group.name,
+                              organizer_email=organizer_email(), language=language,
+                              load=lambda ids: [event])
+        if written.left_out:
+            return plain(_("This event's date cannot be put into a calendar file."), 422)
+        return written.body
+
+    response = conditional(stamp, build, "private, max-age=300",
+                           filename=f"treffpunkt-{event.id}.ics")
     response.vary.update(("Cookie", "Accept-Language"))
     return response
 
 
 @bp.get("/groups/<slug>/calendar.ics")
+@stateless
 def group_feed(slug: str):
-    group, _viewer = policy.load_group(slug, policy.Action.VIEW)
-    if group.is_private:
-        abort(404)  # a feed is what an anonymous visitor may see
-    query = feeds.group_feed_query(group)
+    stamps.read_statement_by_statement()
+    found = stamps.group_stamp(slug)
+    # A feed is what an anonymous visitor may see.
+    if found is None or not can(ANONYMOUS, Action.VIEW, found[0]):
+        return not_found()
+    group, digest, seen = found
     language = current_app.config["BABEL_DEFAULT_LOCALE"]  # one public feed for everyone
-    stamp = feeds.fingerprint(query, group.name, group.short_description, language,
-                              key=f"group:{group.id}")
+    key = f"group:{group.id}"
+    stamp = feeds.fingerprint(digest, group.name, group.short_description, language,
+                              key=key, seen=seen)
 
-    def build():
-        entries = [ical.Entry(event, event_url(event)) for event in feeds.events(query)]
-        return ical.build(entries, name=group.name,
-                          description=group.short_description or group.name,
-                          organizer_email=organizer_email(), language=language)
+    def write():
+        rows, read_with = stamps.group_rows(group)
+        written = render.feed(rows, name=group.name,
+                              description=group.short_description or group.name,
+                              organizer_email=organizer_email(), language=language,
+                              load=lambda ids: feeds.load_events(
+                                  feeds.group_feed_query(group), ids))
+        return written.body, written.fresh and read_with == (digest,)
 
-    return conditional(stamp, build, "public, max-age=900")
+    return conditional(stamp, lambda: kept(key, stamp, write), "public, max-age=900")
 
 
 @bp.get("/calendar/<token>.ics")
+@stateless
 def personal_feed(token: str):
-    user = feeds.user_for_token(token)
-    if user is None:
-        # Gone tells calendar apps to stop asking; an address never issued is not found.
-        if feeds.was_issued(token):
-            return plain(_("This calendar address was replaced or switched off. "
-                           "Create a new one in your Treffpunkt account."), 410)
-        return plain(_("There is no calendar at this address."), 404)
-    query = feeds.personal_feed_query(user)
-    states = feeds.rsvp_states(user)
+    stamps.read_statement_by_statement()
+    found = stamps.user_stamp(token)
+    if found is None:
+        return gone_or_unknown(token)
+    user, digests, seen = found
     language = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    stamp = feeds.fingerprint(query, user.calendar_all_groups, language, sorted(
-        (event_id, str(r.status), r.updated_at) for event_id, r in states.items()),
-        key=f"user:{user.id}")
+    key = f"user:{user.id}"
+    stamp = feeds.fingerprint(*digests, user.calendar_all_groups, language, key=key,
+                              seen=seen)
 
-    def build():
-        entries = []
-        for event in feeds.events(query):
-            mine = states.get(event.id)
-            status = mine.status if mine else None
-            entries.append(ical.Entry(event, event_url(event),
-                                      tentative=status == RSVPStatus.WAITLIST,
-                                      show_online_link=policy.may_see_online_link(mine),
-                                      busy=status == RSVPStatus.GOING))
-        # Calendar apps send no useful language: the feed speaks the owner's.
-        with force_locale(language):
-            name = _("Treffpunkt – my events")
-            if user.calendar_all_groups:
-                description = _("Events you are going to or are on the waitlist for, and all "
-                                "other events of your clubs, shown as free time")
-            else:
-                description = _("Events you are going to, from Treffpunkt")
-        return ical.build(entries, name=name, description=description,
-                          organizer_email=organizer_email(), language=language)
+    def write():
+        rows, read_with = stamps.personal_rows(user)
+        name, description = personal_texts(user.calendar_all_groups, language)
+        written = render.feed(rows, name=name, description=description,
+                              organizer_email=organizer_email(), language=language,
+                              load=lambda ids: feeds.load_events(
+                                  feeds.personal_feed_query(user), ids))
+        return written.body, written.fresh and read_with == digests
 
-    return conditional(stamp, build, "private, max-age=900")
+    return conditional(stamp, lambda: kept(key, stamp, write), "private, max-age=900")
+
+
+def personal_texts(all_groups: bool, language: str) -> tuple[str, str]:
+    # Calendar apps send no useful language: the feed speaks the owner's.
+    with force_locale(language):
+        name = _("Treffpunkt – my events")
+        if all_groups:
+            return name, _("Events you are going to or are on the waitlist for, and all "
+                           "other events of your clubs, shown as free time")
+        return name, _("Events you are going to, from Treffpunkt")
+
+
+def asked_language() -> str:
+    """The language a calendar app asks for: a feed has no session or account to
+    take it from."""
+    return (request.accept_languages.best_match(current_app.config["LANGUAGES"])
+            or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def not_found() -> Response:
+    with force_locale(asked_language()):
+        return plain(_("There is no calendar at this address."), 404)
+
+
+def gone_or_unknown(token: str) -> Response:
+    """Gone tells calendar apps to stop asking; an address never issued is not found."""
+    if not feeds.was_issued(token):
+        return not_found()
+    with force_locale(asked_language()):
+        return plain(_("This calendar address was replaced or switched off. "
+                       "Create a new one in your Treffpunkt account."), 410)
 
 
 @bp.post("/account/calendar/<any(new, revoke, options):action>")

@@ -124,3 +124,9 @@ def _vtimezone_bytes(tzid: str) -> bytes:
 def vtimezone(tzid: str) -> Timezone:
     """The zone as a VTIMEZONE, right for every date from 2000 on."""
     return Timezone.from_ical(_vtimezone_bytes(tzid))
+
+
+@lru_cache(maxsize=64)
+def vtimezone_bytes(tzid: str) -> bytes:
+    """``vtimezone(tzid)`` as a calendar writes it (the same for every feed)."""
+    return vtimezone(tzid).to_ical()
