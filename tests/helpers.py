@@ -3,6 +3,7 @@ logging in through the real form, and where a response redirects to."""
 
 import functools
 import re
+import sqlite3
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlsplit
 
@@ -105,3 +106,16 @@ def _query(query: str) -> list[tuple[str, str]]:
 def _body(response) -> str:
     get_data = getattr(response, "get_data", None)
     return f"\n{get_data(as_text=True)[:2000]}" if get_data else ""
+
+
+def another_writer_can_start(path: str) -> bool:
+    """Can a second connection take SQLite's write lock right now (no waiting)?"""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()

@@ -10,7 +10,7 @@ from meetup.auth import services as auth_services
 from meetup.auth import views as auth_views
 from meetup.extensions import db
 from meetup.models import User
-from tests.helpers import PASSWORD, log_in, redirects_to, submit
+from tests.helpers import PASSWORD, another_writer_can_start, log_in, redirects_to, submit
 
 only_sqlite = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
 
@@ -19,19 +19,6 @@ only_sqlite = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
 def sqlite_path(app, database_uri):
     """SQLite's database-wide write lock (PostgreSQL locks rows instead)."""
     return database_uri.removeprefix("sqlite:///")
-
-
-def another_writer_can_start(path: str) -> bool:
-    """Can a second connection take the write lock right now (no waiting)?"""
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
 
 
 def probe_during(monkeypatch, path: str, owner, name: str) -> list[bool]:

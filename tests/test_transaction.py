@@ -1,6 +1,5 @@
 """One transaction boundary: all or nothing, work after the commit, refusals as 4xx."""
 
-import sqlite3
 
 import pytest
 from flask import Blueprint
@@ -10,7 +9,7 @@ from meetup.database import after_commit, transaction
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import Group
-from tests.helpers import disposing, make_app
+from tests.helpers import another_writer_can_start, disposing, make_app
 
 
 def group_count() -> int:
@@ -70,23 +69,12 @@ def test_work_after_commit_needs_a_transaction(app):
 def test_a_writing_transaction_holds_sqlites_lock_from_its_start(app, database_uri):
     path = database_uri.removeprefix("sqlite:///")
 
-    def another_writer_can_start() -> bool:
-        other = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            other.close()
-
     with app.app_context():
         group_count()  # reading takes no lock
-        assert another_writer_can_start()
+        assert another_writer_can_start(path)
         with transaction():
-            assert not another_writer_can_start()  # before its first write
-        assert another_writer_can_start()
+            assert not another_writer_can_start(path)  # before its first write
+        assert another_writer_can_start(path)
 
 
 def test_a_refusal_no_view_catches_is_a_page_with_its_status(make_app_with):
