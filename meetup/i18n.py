@@ -21,6 +21,9 @@ FORMAT_LOCALES = {"de": "de_DE", "en": "en_GB"}
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["date_long"] = date_long
+    app.jinja_env.filters["date_short"] = date_short
+    app.jinja_env.filters["time_short"] = time_short
+    app.jinja_env.filters["capitalize_first"] = capitalize_first
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["date_parts"] = date_parts
     app.jinja_env.filters["local_iso"] = local_iso
@@ -49,6 +52,11 @@ def select_timezone() -> str | None:
     return None
 
 
+def capitalize_first(text: str) -> str:
+    """'Jeden ersten Dienstag' from 'jeden ersten Dienstag' (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -61,6 +69,21 @@ def date_long(value: datetime, zone: str) -> str:
     """'Di., 3. März 2026' / 'Tue, 3 March 2026' in the given zone and the viewer's language."""
     value = value.astimezone(ZoneInfo(zone))
     return format_skeleton("yMMMMEd", value, locale=format_locale())
+
+
+def date_short(value: datetime, zone: str, other: datetime | None = None) -> str:
+    """'5. Jan.' / '5 Jan'; with the year when it is not this year's or differs
+    from ``other``'s (the other end of a range)."""
+    tz = ZoneInfo(zone)
+    value = value.astimezone(tz)
+    years = {value.year, datetime.now(tz).year} | ({other.astimezone(tz).year} if other else set())
+    return format_skeleton("MMMd" if len(years) == 1 else "yMMMd", value, locale=format_locale())
+
+
+def time_short(value: datetime, zone: str) -> str:
+    """'19:00' / '7:00 pm'."""
+    hours = "Hm" if current_language() == "de" else "hm"
+    return format_skeleton(hours, value.astimezone(ZoneInfo(zone)), locale=format_locale())
 
 
 def when(start: datetime, end: datetime, zone: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from meetup.extensions import db, login_manager
@@ -25,6 +25,7 @@ from meetup.models import (
     ApplicationStatus,
     Ban,
     Event,
+    EventSeries,
     EventStatus,
     EventVisibility,
     Group,
@@ -185,6 +186,14 @@ def visible_events(user: User | None) -> ColumnElement[bool]:
     return and_(Event.status != EventStatus.DRAFT, condition)
 
 
+def visible_dates(viewer: Viewer, group: Group) -> ColumnElement[bool]:
+    """SQL on Event rows (joined with Group) of one group: what ``viewer`` may
+    see of them; organisers see the drafts too."""
+    if can(viewer, Action.MANAGE, group):
+        return true()
+    return visible_events(viewer.user)
+
+
 def can_see_event(viewer: Viewer, event: Event) -> bool:
     """Drafts: organisers only. Otherwise the group must be visible, and
     members-only events need membership."""
@@ -276,6 +285,17 @@ def load_event(event_id: int, action: Action = Action.VIEW,
     if action != Action.VIEW:
         ensure(viewer, action, event.group)
     return event, viewer
+
+
+def load_series(series_id: int) -> tuple[EventSeries, Group, Viewer]:
+    """A series, its club and the visitor's standing there, or 404 when the club
+    is hidden from them. Which of its dates they see: ``visible_dates``."""
+    series = db.get_or_404(EventSeries, series_id)
+    group = db.session.get(Group, series.group_id)
+    viewer = viewer_for(current_user, group)
+    if not can(viewer, Action.VIEW, group):
+        abort(404)
+    return series, group, viewer
 
 
 def load_attendee(event: Event, user_id: int | None) -> tuple[User, RSVP | None]:

@@ -7,6 +7,7 @@ from meetup.calendar import links
 from meetup.events import forms, queries, rsvp
 from meetup.models import Event
 from meetup.people.preview import build as build_preview
+from meetup.series import queries as series_queries
 from meetup.urls import external_url
 
 
@@ -29,6 +30,7 @@ def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None
         may_manage=policy.can(viewer, policy.Action.MANAGE, event.group),
         cancel_form=cancel_form or forms.CancelForm(),
         calendar_links=_calendar_links(event),
+        series=series_queries.summary(event, viewer),
     ), status
 
 
