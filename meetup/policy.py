@@ -29,6 +29,7 @@ from meetup.models import (
     EventStatus,
     EventVisibility,
     Group,
+    Invitation,
     JoinPolicy,
     Membership,
     ProfileVisibility,
@@ -165,6 +166,27 @@ def may_hand_over_to(viewer: Viewer, target: Membership) -> bool:
 
 def member_group_ids(user: User) -> Select:
     return select(Membership.group_id).where(Membership.user_id == user.id)
+
+
+def managed_group_ids(user: User) -> Select:
+    """Groups whose applications, invitations and events ``user`` looks after
+    (``Action.MANAGE``)."""
+    return select(Membership.group_id).where(Membership.user_id == user.id,
+                                             Membership.role.in_((Role.OWNER, Role.ORGANISER)))
+
+
+def invitations_for(user: User, now) -> ColumnElement[bool]:
+    """SQL on Invitation rows: the email invitations ``user`` may see and accept
+    as theirs — sent to their address once it is confirmed (else anybody could
+    sign up with someone's address and find their invitations), still usable,
+    and to a group they are not in yet and not banned from."""
+    if user.email_verified_at is None:
+        return false()
+    return and_(Invitation.email == user.email, Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+                or_(Invitation.max_uses.is_(None), Invitation.uses < Invitation.max_uses),
+                Invitation.group_id.not_in(member_group_ids(user)),
+                Invitation.group_id.not_in(select(Ban.group_id).where(Ban.user_id == user.id)))
 
 
 def visible_groups(user: User | None) -> ColumnElement[bool]:
