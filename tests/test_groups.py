@@ -296,7 +296,7 @@ def test_owner_cannot_demote_the_last_owner(app, client, make_user, make_group):
         own = db.session.scalar(select(Membership.id))
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "member"},
                       page=f"/groups/{slug}/manage/members", follow_redirects=True)
-    assert "mindestens einen Inhaber" in response.get_data(as_text=True)
+    assert "mindestens eine Person in der Leitung" in response.get_data(as_text=True)
     assert memberships(app, slug) == {(owner_id, "owner", "")}
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "king"},
                       page=f"/groups/{slug}/manage/members")

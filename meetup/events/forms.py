@@ -107,7 +107,7 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
         self.ambiguous: set[str] = set()  # fields whose time happens twice
 
     validate_timezone = TimezoneChoices.validate_timezone
