@@ -58,7 +58,8 @@ def _preview(form: forms.NewEventForm) -> rules.Preview | None:
     repeat = form.repetition()
     if repeat is None:
         return None
-    return rules.Preview(rules.occurrences(form.starts_at.data, repeat), form.timezone.data)
+    return rules.Preview(rules.occurrences(form.starts_at.data, repeat), form.timezone.data,
+                         form.ends_at.data - form.starts_at.data)
 
 
 def _create(slug: str, form: forms.NewEventForm):

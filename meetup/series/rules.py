@@ -10,7 +10,7 @@ record included). The changes themselves are in ``services``.
 import enum
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
@@ -81,9 +81,10 @@ class Preview:
     ``signature`` goes into the form: the confirmation saves exactly these
     dates, or (when a field changed in between) shows the new ones first."""
 
-    def __init__(self, starts: list[datetime], timezone: str):
+    def __init__(self, starts: list[datetime], timezone: str, length: timedelta):
         zone = ZoneInfo(timezone)
         self.dates = [start.replace(tzinfo=zone) for start in starts]
+        self.ends = [(start + length).replace(tzinfo=zone) for start in starts]
         self.timezone = timezone
         text = timezone + "|" + "|".join(start.isoformat() for start in starts)
         self.signature = hashlib.sha256(text.encode()).hexdigest()[:20]
