@@ -3,9 +3,12 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_interval, format_skeleton
+from babel import Locale
+from babel.core import get_global
+from babel.dates import format_datetime, format_interval, format_skeleton, get_timezone_location
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meetup import labels
@@ -24,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_short"] = date_short
     app.jinja_env.filters["time_short"] = time_short
     app.jinja_env.filters["capitalize_first"] = capitalize_first
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["date_parts"] = date_parts
     app.jinja_env.filters["local_iso"] = local_iso
@@ -50,6 +54,25 @@ def select_timezone() -> str | None:
     if current_user.is_authenticated:
         return current_user.timezone
     return None
+
+
+WORLD = ("001", "ZZ")  # CLDR's "world" and "unknown region": no country to name
+
+
+def zone_label(zone: str, locale: Locale) -> str:
+    """'Deutschland – Berlin' / 'Germany – Berlin', from Babel's CLDR data."""
+    if zone == "UTC":
+        return str(_l("UTC – Coordinated Universal Time"))
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    territory = get_global("zone_territories").get(zone) or get_global(
+        "zone_territories").get(get_global("zone_aliases").get(zone, ""), "ZZ")
+    country = "" if territory in WORLD else locale.territories.get(territory, "")
+    return city if not country or country == city else f"{country} – {city}"
+
+
+def zone_name(zone: str) -> str:
+    """A zone for people, in their language: 'Deutschland – Berlin'."""
+    return zone_label(zone, Locale.parse(format_locale()))
 
 
 def capitalize_first(text: str) -> str:

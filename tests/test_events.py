@@ -236,7 +236,8 @@ def test_event_page_shows_the_viewers_zone_when_it_differs(app, client, club, ma
         db.session.commit()
     log_in(client, "ny@example.com")
     html = client.get(f"/events/{event_id}").get_data(as_text=True)
-    assert "19:00–22:00 Uhr" in html and "America/New York" in html
+    assert "19:00–22:00 Uhr" in html and "(Deutschland – Berlin; " in html
+    assert ", Vereinigte Staaten – New York)" in html  # zones named for people
     assert "13:00–16:00 Uhr" in html or "14:00–17:00 Uhr" in html
 
 

@@ -4,8 +4,6 @@ import functools
 import unicodedata
 
 from babel import Locale
-from babel.core import get_global
-from babel.dates import get_timezone_location
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
@@ -14,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from meetup.auth.forms import email_field, new_password_field, strip
 from meetup.events.timing import listed_zones, place_zones
-from meetup.i18n import format_locale
+from meetup.i18n import format_locale, zone_label
 
 COMMON_TIMEZONES = (
     "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Luxembourg", "Europe/Brussels",
@@ -23,20 +21,6 @@ COMMON_TIMEZONES = (
     "Europe/Istanbul", "America/New_York", "America/Chicago", "America/Los_Angeles",
     "Asia/Dubai", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC",
 )
-WORLD = ("001", "ZZ")  # CLDR's "world" and "unknown region": no country to name
-
-
-def zone_label(zone: str, locale: Locale) -> str:
-    """'Deutschland – Berlin' / 'Germany – Berlin', from Babel's CLDR data."""
-    if zone == "UTC":
-        return str(_l("UTC – Coordinated Universal Time"))
-    city = get_timezone_location(zone, locale=locale, return_city=True)
-    territory = get_global("zone_territories").get(zone) or get_global(
-        "zone_territories").get(get_global("zone_aliases").get(zone, ""), "ZZ")
-    country = "" if territory in WORLD else locale.territories.get(territory, "")
-    return city if not country or country == city else f"{country} – {city}"
-
-
 def _sort_key(label: str) -> str:
     plain = unicodedata.normalize("NFKD", label)
     return "".join(char for char in plain if not unicodedata.combining(char)).casefold()
