@@ -83,9 +83,11 @@ def _clubs(user: User) -> list[Membership]:
 
 
 def _applications(user: User) -> list[Application]:
+    """My open applications to clubs I may see (a private club's name stays on
+    "My clubs" only)."""
     return list(db.session.scalars(
-        select(Application).options(joinedload(Application.group))
-        .where(Application.user_id == user.id,
+        select(Application).join(Application.group).options(contains_eager(Application.group))
+        .where(Application.user_id == user.id, policy.visible_groups(user),
                Application.status == ApplicationStatus.PENDING)
         .order_by(Application.created_at)))
 
