@@ -304,6 +304,7 @@ def test_cancel_following_and_all_from_the_series_page(app, client, club, make_u
     assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
     html = client.get(page).get_data(as_text=True)
     assert html.count("Der Aasee wird saniert.") == 2 and html.count(">Abgesagt<") == 2
+    assert html.count("1 Person hatte zugesagt") == 2 and html.count("1 Person ist dabei") == 4
     # "All" from the second date: only what is not over, and each date once.
     submit(client, f"{page}/cancel", {"first": str(ids[3]), "scope": "all",
                                       "reason": "Saison beendet."}, page=page)
