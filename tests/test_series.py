@@ -369,3 +369,12 @@ def test_a_date_of_another_series_is_refused(app, client, club):
     response = submit(client, f"{page}/publish", {"first": "abc", "scope": "nonsense"},
                       page=page)
     assert response.status_code == 422
+
+
+def test_a_series_in_the_past_is_refused_before_any_preview(app, client, club):
+    slug, _owner = club
+    log_in(client, "owner@example.com")
+    response = submit(client, f"/events/new/{slug}", event_form(day(-3), repeat="weekly"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="series-preview"' not in html
+    assert "Der Beginn muss in der Zukunft liegen." in html.split('id="starts_at-error"')[1]

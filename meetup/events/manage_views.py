@@ -17,7 +17,7 @@ from meetup.errors import RuleError
 from meetup.events import bp, forms, queries, rsvp, services
 from meetup.events.pages import render_page
 from meetup.labels import INDUSTRIES
-from meetup.models import RSVP, Event, RSVPStatus, User
+from meetup.models import RSVP, Event, RSVPStatus, User, utcnow
 from meetup.people.preview import build as build_preview
 from meetup.policy import Action
 from meetup.series import rules
@@ -40,26 +40,37 @@ def create(slug: str):
     form = forms.NewEventForm(timezone=group.timezone)
     preview = None
     if form.validate_on_submit():
-        try:
-            preview = _preview(form)
-            if preview is None or form.confirm.data == preview.signature:
+        ready, preview = _check(form)
+        if ready:
+            try:
                 return _create(slug, form)
-            form.confirm.data = preview.signature
-        except RuleError as error:
-            preview = None
-            form.errors_for_series().append(str(error))
+            except RuleError as error:
+                form.starts_at.errors.append(str(error))
     return render_template("events/form.html", form=form, group=group, event=None,
                            preview=preview, max_dates=rules.MAX_OCCURRENCES,
                            default_counts=rules.DEFAULT_COUNTS), (422 if form.errors else 200)
 
 
-def _preview(form: forms.NewEventForm) -> rules.Preview | None:
-    """The dates of the series asked for (None for a single event)."""
+def _check(form: forms.NewEventForm) -> tuple[bool, rules.Preview | None]:
+    """Whether the form may be saved now, and the dates of its series to show
+    first: a series is saved once the dates shown were confirmed unchanged."""
+    try:
+        services.validate(form.schedule(), utcnow(), new=True)
+    except RuleError as error:
+        form.starts_at.errors.append(str(error))
+        return False, None
     repeat = form.repetition()
     if repeat is None:
-        return None
-    return rules.Preview(rules.occurrences(form.starts_at.data, repeat), form.timezone.data,
-                         form.ends_at.data - form.starts_at.data)
+        return True, None
+    try:
+        preview = rules.Preview(rules.occurrences(form.starts_at.data, repeat),
+                                form.timezone.data, form.ends_at.data - form.starts_at.data)
+    except RuleError as error:
+        form.errors_for_series().append(str(error))
+        return False, None
+    confirmed = form.confirm.data == preview.signature
+    form.confirm.data = preview.signature
+    return confirmed, preview
 
 
 def _create(slug: str, form: forms.NewEventForm):

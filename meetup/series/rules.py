@@ -94,7 +94,7 @@ class Preview:
         return len(self.dates)
 
 
-def dates_in_scope(event: Event, scope: Scope, lock: bool = True) -> list[Event]:
+def dates_in_scope(event: Event, scope: Scope) -> list[Event]:
     """The dates a change to ``event`` with ``scope`` reaches, in start order:
     ``event`` itself, and with a wider scope the dates of its series that are
     not over (from ``event`` on for FOLLOWING). Locked in one order (by id)."""
@@ -104,8 +104,7 @@ def dates_in_scope(event: Event, scope: Scope, lock: bool = True) -> list[Event]
                                 or_(Event.id == event.id, Event.ends_at > utcnow()))
     if scope == Scope.FOLLOWING:
         query = query.where(Event.starts_at >= event.starts_at)
-    if lock:
-        query = query.order_by(Event.id).with_for_update()
+    query = query.order_by(Event.id).with_for_update()
     return sorted(db.session.scalars(query).all(), key=lambda e: (e.starts_at, e.id))
 
 
