@@ -2,7 +2,19 @@
 
 from flask import Flask
 
-from meetup import cli, database, errors, events, extensions, groups, guards, i18n, security, urls
+from meetup import (
+    cli,
+    database,
+    errors,
+    events,
+    extensions,
+    groups,
+    guards,
+    i18n,
+    security,
+    series,
+    urls,
+)
 from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
@@ -16,11 +28,13 @@ from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.notify import views as notify_views
 from meetup.people import views as people_views
+from meetup.series import manage_views as series_manage_views
+from meetup.series import views as series_views
 
 # Every view module, imported for its routes on the blueprints of its feature.
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
-                event_views, event_manage_views, calendar_views, people_views, legal_views,
-                notify_views, contact_views)
+                event_views, event_manage_views, series_views, series_manage_views,
+                calendar_views, people_views, legal_views, notify_views, contact_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -46,8 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
-                      groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp,
-                      legal_views.bp, notify_views.bp, contact_views.bp):
+                      groups.invitations_bp, events.bp, series.bp, calendar_views.bp,
+                      people_views.bp, legal_views.bp, notify_views.bp, contact_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from meetup import policy
 from meetup.contacts import services as contacts
+from meetup.demo_people import PEOPLE, PROFILES, TITLES
 from meetup.events import rsvp
 from meetup.events.services import Repeat, Schedule, cancel, create
 from meetup.extensions import db
@@ -35,18 +36,6 @@ from meetup.policy import viewer_for
 
 DEMO_PASSWORD = "treffpunkt-demo"
 BERLIN = ZoneInfo(DEFAULT_TIMEZONE)
-
-PEOPLE = [
-    "Anna Schneider", "Thomas Müller", "Sabine Weber", "Michael Wagner", "Julia Becker",
-    "Stefan Hoffmann", "Katrin Schulz", "Andreas Koch", "Nicole Richter", "Markus Klein",
-    "Claudia Wolf", "Frank Schröder", "Petra Neumann", "Jürgen Schwarz", "Monika Zimmermann",
-    "Daniel Braun", "Susanne Krüger", "Christian Hofmann", "Birgit Hartmann", "Tobias Lange",
-    "Melanie Schmitt", "Sebastian Werner", "Andrea Krause", "Florian Meier", "Kerstin Lehmann",
-    "Matthias Schmid", "Stefanie Schulze", "Alexander Maier", "Heike Köhler", "Jan Herrmann",
-    "Sandra König", "Dirk Walter", "Tanja Mayer", "Oliver Huber", "Martina Kaiser",
-    "Ralf Fuchs", "Anja Peters", "Holger Lang", "Christina Scholz", "Uwe Möller",
-    "Lena Weiß", "Felix Jung",
-]
 
 GROUPS = [
     dict(slug="unternehmerstammtisch-muenster", name="Unternehmerstammtisch Münster",
@@ -118,47 +107,12 @@ EXTRAS = {
 }
 SERIES_TITLE = "Monatlicher Unternehmerstammtisch"
 
-TITLES = ["Vorstand", "Kassierer", "Schriftführer", "Pressesprecherin", "Beirat"]
-
-# (company, industry), assigned round-robin.
-WORK = [
-    ("Schneider Steuerberatung", "tax", "Steuerberaterin", "Steuerberatung für Gründer und "
-     "Familienunternehmen", ["Nachfolge", "Digitalisierung", "Gründung"],
-     ["Steuerberatung", "Jahresabschluss"], ["Digitalisierung", "Neue Mandanten"]),
-    ("Müller Maschinenbau GmbH", "manufacturing", "Geschäftsführer", "Sondermaschinen für "
-     "die Lebensmittelindustrie", ["Export", "Fachkräfte", "Nachfolge"],
-     ["Fertigungs-Know-how", "Exportkontakte"], ["Fachkräfte", "Steuerberatung"]),
-    ("Weber & Partner", "law", "Rechtsanwältin", "Arbeits- und Gesellschaftsrecht für den "
-     "Mittelstand", ["Nachfolge", "Arbeitsrecht"], ["Rechtsberatung", "Vertragsprüfung"],
-     ["Neue Mandanten", "Netzwerk in Leipzig"]),
-    ("Wagner IT-Service", "it", "Inhaber", "IT-Sicherheit und Cloud für kleine Unternehmen",
-     ["Digitalisierung", "IT-Sicherheit", "KI"], ["Digitalisierung", "IT-Sicherheit"],
-     ["Vertriebspartner", "Rechtsberatung"]),
-    ("Becker Immobilien", "real_estate", "Maklerin", "Gewerbeimmobilien im Münsterland",
-     ["Immobilien", "Stadtentwicklung"], ["Gewerbeflächen", "Marktkenntnis"],
-     ["Finanzierung", "Neue Mandanten"]),
-    ("Hoffmann Consulting", "consulting", "Berater", "Strategie und Nachfolge im "
-     "Mittelstand", ["Nachfolge", "Strategie", "Export"], ["Nachfolgeberatung", "Strategie"],
-     ["Exportkontakte", "Kapital"]),
-    ("Sparkasse Münsterland", "finance", "Firmenkundenbetreuerin", "Finanzierung für "
-     "Mittelständler und Gründer", ["Gründung", "Finanzierung"], ["Finanzierung", "Kapital"],
-     ["Gründer", "Gewerbeflächen"]),
-    ("Koch Werbeagentur", "marketing", "Gründer", "Marken und Kampagnen für B2B-Unternehmen",
-     ["Marketing", "KI", "Gründung"], ["Markenentwicklung", "Vertriebspartner"],
-     ["Kapital", "Finanzierung"]),
-    ("Richter Personal", "hr", "Personalberaterin", "Fach- und Führungskräfte für "
-     "Industrie und Handwerk", ["Fachkräfte", "Arbeitsrecht"], ["Fachkräfte", "Recruiting"],
-     ["Neue Mandanten", "Rechtsberatung"]),
-    ("Klein Logistik", "logistics", "Geschäftsführer", "Kontraktlogistik zwischen Münster "
-     "und Leipzig", ["Export", "Logistik", "Nachhaltigkeit"], ["Exportkontakte", "Lagerfläche"],
-     ["IT-Sicherheit", "Fachkräfte"]),
-]
-
 # Applicants to the approval club: (person index, message).
 APPLICANTS = [
     (5, "Ich bin Unternehmensberater in Leipzig und suche den Austausch mit Geschäftsführern "
         "aus der Region."),
-    (6, "Als Bankerin begleite ich Mittelständler – ich würde gern Ihre Clubabende besuchen."),
+    (6, "Als Personalvorständin suche ich den Austausch über Fachkräfte – ich würde gern "
+        "Ihre Clubabende besuchen."),
     (7, "Ich habe gerade meine Agentur gegründet und freue mich auf neue Kontakte."),
 ]
 
@@ -190,13 +144,12 @@ def _seed_users() -> list[User]:
     for name in PEOPLE:
         user = db.session.scalar(select(User).filter_by(email=email_for(name)))
         if user is None:
-            company, industry, position, headline, topics, offers, needs = WORK[
-                len(users) % len(WORK)]
+            company, industry, position, headline, topics, offers, needs, city = PROFILES[
+                len(users)]
             user = User(email=email_for(name), name=name, email_verified_at=now(),
                         password_hash=password_hash, company=company, industry=industry,
                         position=position, headline=headline, topics=topics,
-                        offers=offers, needs=needs,
-                        city=("Münster", "Leipzig", "Freiburg")[len(users) % 3])
+                        offers=offers, needs=needs, city=city)
             db.session.add(user)
         users.append(user)
     db.session.flush()
@@ -209,9 +162,10 @@ def _seed_groups(users: list[User]) -> dict[str, Group]:
         spec = dict(spec)
         members = spec.pop("members")
         group = _get_or_add(Group, {"slug": spec.pop("slug")}, **spec)
+        titles = TITLES[group.slug]
         for position, index in enumerate(members):
             role = Role.OWNER if position == 0 else Role.ORGANISER if position < 3 else Role.MEMBER
-            title = TITLES[position] if position < len(TITLES) else ""
+            title = titles[position] if position < len(titles) else ""
             _get_or_add(Membership, {"group_id": group.id, "user_id": users[index].id},
                         role=role, title=title)
         groups[group.slug] = group

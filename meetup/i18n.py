@@ -3,9 +3,12 @@
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_interval, format_skeleton
+from babel import Locale
+from babel.core import get_global
+from babel.dates import format_datetime, format_interval, format_skeleton, get_timezone_location
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from meetup import labels
@@ -22,6 +25,10 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["day_long"] = day_long
+    app.jinja_env.filters["date_short"] = date_short
+    app.jinja_env.filters["time_short"] = time_short
+    app.jinja_env.filters["capitalize_first"] = capitalize_first
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["date_parts"] = date_parts
     app.jinja_env.filters["local_iso"] = local_iso
@@ -50,6 +57,30 @@ def select_timezone() -> str | None:
     return None
 
 
+WORLD = ("001", "ZZ")  # CLDR's "world" and "unknown region": no country to name
+
+
+def zone_label(zone: str, locale: Locale) -> str:
+    """'Deutschland – Berlin' / 'Germany – Berlin', from Babel's CLDR data."""
+    if zone == "UTC":
+        return str(_l("UTC – Coordinated Universal Time"))
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    territory = get_global("zone_territories").get(zone) or get_global(
+        "zone_territories").get(get_global("zone_aliases").get(zone, ""), "ZZ")
+    country = "" if territory in WORLD else locale.territories.get(territory, "")
+    return city if not country or country == city else f"{country} – {city}"
+
+
+def zone_name(zone: str) -> str:
+    """A zone for people, in their language: 'Deutschland – Berlin'."""
+    return zone_label(zone, Locale.parse(format_locale()))
+
+
+def capitalize_first(text: str) -> str:
+    """'Jeden ersten Dienstag' from 'jeden ersten Dienstag' (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -68,6 +99,19 @@ def day_long(value: date) -> str:
     """A calendar day without a zone (a follow-up date), written like ``date_long``."""
     noon = datetime.combine(value, time(12), UTC)
     return format_skeleton("yMMMMEd", noon, tzinfo=UTC, locale=format_locale())
+def date_short(value: datetime, zone: str, other: datetime | None = None) -> str:
+    """'5. Jan.' / '5 Jan'; with the year when it is not this year's or differs
+    from ``other``'s (the other end of a range)."""
+    tz = ZoneInfo(zone)
+    value = value.astimezone(tz)
+    years = {value.year, datetime.now(tz).year} | ({other.astimezone(tz).year} if other else set())
+    return format_skeleton("MMMd" if len(years) == 1 else "yMMMd", value, locale=format_locale())
+
+
+def time_short(value: datetime, zone: str) -> str:
+    """'19:00' / '7:00 pm'."""
+    hours = "Hm" if current_language() == "de" else "hm"
+    return format_skeleton(hours, value.astimezone(ZoneInfo(zone)), locale=format_locale())
 
 
 def when(start: datetime, end: datetime, zone: str) -> str:

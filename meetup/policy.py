@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from meetup.errors import RuleError
@@ -30,9 +30,11 @@ from meetup.models import (
     Block,
     ContactCard,
     Event,
+    EventSeries,
     EventStatus,
     EventVisibility,
     Group,
+    Invitation,
     JoinPolicy,
     MeetingMark,
     Membership,
@@ -175,6 +177,27 @@ def member_group_ids(user: User) -> Select:
     return select(Membership.group_id).where(Membership.user_id == user.id)
 
 
+def managed_group_ids(user: User) -> Select:
+    """Groups whose applications, invitations and events ``user`` looks after
+    (``Action.MANAGE``)."""
+    return select(Membership.group_id).where(Membership.user_id == user.id,
+                                             Membership.role.in_((Role.OWNER, Role.ORGANISER)))
+
+
+def invitations_for(user: User, now) -> ColumnElement[bool]:
+    """SQL on Invitation rows: the email invitations ``user`` may see and accept
+    as theirs — sent to their address once it is confirmed (else anybody could
+    sign up with someone's address and find their invitations), still usable,
+    and to a group they are not in yet and not banned from."""
+    if user.email_verified_at is None:
+        return false()
+    return and_(Invitation.email == user.email, Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+                or_(Invitation.max_uses.is_(None), Invitation.uses < Invitation.max_uses),
+                Invitation.group_id.not_in(member_group_ids(user)),
+                Invitation.group_id.not_in(select(Ban.group_id).where(Ban.user_id == user.id)))
+
+
 def visible_groups(user: User | None) -> ColumnElement[bool]:
     """SQL on Group rows: public groups, plus the person's own."""
     condition = Group.visibility == Visibility.PUBLIC
@@ -192,6 +215,14 @@ def visible_events(user: User | None) -> ColumnElement[bool]:
     if signed_in(user) is not None:
         condition = or_(condition, Event.group_id.in_(member_group_ids(user)))
     return and_(Event.status != EventStatus.DRAFT, condition)
+
+
+def visible_dates(viewer: Viewer, group: Group) -> ColumnElement[bool]:
+    """SQL on Event rows (joined with Group) of one group: what ``viewer`` may
+    see of them; organisers see the drafts too."""
+    if can(viewer, Action.MANAGE, group):
+        return true()
+    return visible_events(viewer.user)
 
 
 def can_see_event(viewer: Viewer, event: Event) -> bool:
@@ -374,6 +405,17 @@ def load_event(event_id: int, action: Action = Action.VIEW,
     if action != Action.VIEW:
         ensure(viewer, action, event.group)
     return event, viewer
+
+
+def load_series(series_id: int) -> tuple[EventSeries, Group, Viewer]:
+    """A series, its club and the visitor's standing there, or 404 when the club
+    is hidden from them. Which of its dates they see: ``visible_dates``."""
+    series = db.get_or_404(EventSeries, series_id)
+    group = db.session.get(Group, series.group_id)
+    viewer = viewer_for(current_user, group)
+    if not can(viewer, Action.VIEW, group):
+        abort(404)
+    return series, group, viewer
 
 
 def load_attendee(event: Event, user_id: int | None) -> tuple[User, RSVP | None]:

@@ -66,6 +66,24 @@ def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
     return client.post(url, data={"csrf_token": csrf_token(html), **data}, **kwargs)
 
 
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html)
+    assert match, f"no hidden field {name!r} on the page"
+    return match.group(1)
+
+
+def create_series(client, url: str, data: dict):
+    """Create a series as a person does: send the form, see the preview of the
+    dates (200, nothing saved yet), confirm. Returns (preview page, response)."""
+    preview = submit(client, url, data)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'id="series-preview"' in html, html[:3000]
+    confirmed = client.post(url, data={**data, "csrf_token": csrf_token(html),
+                                       "confirm": hidden_value(html, "confirm")})
+    return html, confirmed
+
+
 def log_in(client, email: str, password: str = PASSWORD, **fields):
     """Log in through the real form: GET it, read its CSRF token, POST.
     ``fields`` are further form fields (``remember``, ``next``)."""

@@ -25,7 +25,16 @@ from meetup.auth import services as auth_services
 from meetup.calendar import feeds
 from meetup.demo import DEMO_PASSWORD, email_for
 from meetup.extensions import db
-from meetup.models import Application, ContactCard, Event, Group, Invitation, Membership, User
+from meetup.models import (
+    Application,
+    ContactCard,
+    Event,
+    EventSeries,
+    Group,
+    Invitation,
+    Membership,
+    User,
+)
 from tests.budget import Session, Walker
 from tests.helpers import log_in
 
@@ -69,6 +78,7 @@ def candidates(app: Flask) -> dict[str, list]:
         static = Path(app.static_folder)
         return {
             "event_id": ids(Event),
+            "series_id": ids(EventSeries),
             "user_id": [u.id for u in (*people.values(), private_only)] + contacts,
             "slug": list(db.session.scalars(select(Group.slug).order_by(Group.id))),
             "token": tokens,

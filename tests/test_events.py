@@ -10,7 +10,7 @@ from meetup.errors import RuleError
 from meetup.events import services as editing
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, Group, RSVPStatus, SeriesFrequency, User
-from tests.helpers import log_in, redirects_to, submit
+from tests.helpers import create_series, log_in, redirects_to, submit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
@@ -107,8 +107,9 @@ def test_create_a_series_over_http_and_edit_this_and_following(app, client, club
     slug, _owner = club
     log_in(client, "owner@example.com")
     start = future(days=10)
-    response = submit(client, f"/events/new/{slug}", form_for(
-        start, repeat="weekly", interval="1", count="4"), page=f"/events/new/{slug}")
+    preview, response = create_series(client, f"/events/new/{slug}", form_for(
+        start, repeat="weekly", interval="1", count="4"))
+    assert "Es werden 4 Termine angelegt" in preview
     events = events_of(app, slug)
     assert len(events) == 4 and len({e.series_id for e in events}) == 1
     redirects_to(response, f"/events/{events[0].id}")  # the first date of the series
@@ -235,7 +236,8 @@ def test_event_page_shows_the_viewers_zone_when_it_differs(app, client, club, ma
         db.session.commit()
     log_in(client, "ny@example.com")
     html = client.get(f"/events/{event_id}").get_data(as_text=True)
-    assert "19:00–22:00 Uhr" in html and "America/New York" in html
+    assert "19:00–22:00 Uhr" in html and "(Deutschland – Berlin; " in html
+    assert ", Vereinigte Staaten – New York)" in html  # zones named for people
     assert "13:00–16:00 Uhr" in html or "14:00–17:00 Uhr" in html
 
 

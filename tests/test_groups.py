@@ -296,7 +296,7 @@ def test_owner_cannot_demote_the_last_owner(app, client, make_user, make_group):
         own = db.session.scalar(select(Membership.id))
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "member"},
                       page=f"/groups/{slug}/manage/members", follow_redirects=True)
-    assert "mindestens einen Inhaber" in response.get_data(as_text=True)
+    assert "mindestens eine Person in der Leitung" in response.get_data(as_text=True)
     assert memberships(app, slug) == {(owner_id, "owner", "")}
     response = submit(client, f"/groups/{slug}/manage/members/{own}/role", {"role": "king"},
                       page=f"/groups/{slug}/manage/members")
@@ -395,13 +395,13 @@ def test_handing_over_ownership_names_the_new_owner_and_asks_once(app, client, m
     assert html.count(transfer) == 1
     confirm = next(part.split("</details>")[0]
                    for part in html.split('<details class="confirm">') if transfer in part)
-    assert ("Anna Schneider wird Inhaber/in von Unternehmerclub Münster; "
-            "Sie bleiben Organisator/in.") in confirm
+    assert ("Anna Schneider übernimmt die Leitung des Clubs „Unternehmerclub Münster“; "
+            "Sie bleiben im Organisationsteam.") in confirm
     assert "Ja, an Anna Schneider übergeben" in confirm
     response = submit(client, f"/groups/{slug}/manage/members/{anna}/transfer", {},
                       page=f"/groups/{slug}/manage/members", follow_redirects=True)
-    assert ("Anna Schneider ist jetzt Inhaber/in von Unternehmerclub Münster; "
-            "Sie bleiben Organisator/in.") in response.get_data(as_text=True)
+    assert ("Anna Schneider leitet jetzt den Club „Unternehmerclub Münster“; "
+            "Sie bleiben im Organisationsteam.") in response.get_data(as_text=True)
     assert memberships(app, slug) == {(owner_id, "organiser", ""), (anna_id, "owner", "")}
 
 
@@ -409,7 +409,7 @@ def test_handing_over_ownership_names_the_new_owner_and_asks_once(app, client, m
     ("title", {"title": "Kassierer"}, "Karl Kasse hat jetzt die Funktion „Kassierer“.",
      {("member", "Kassierer")}),
     ("title", {"title": "  "}, "Karl Kasse hat keine Funktion mehr.", {("member", "")}),
-    ("role", {"role": "organiser"}, "Karl Kasse ist jetzt Organisator/in.",
+    ("role", {"role": "organiser"}, "Karl Kasse hat jetzt die Rolle „Organisationsteam“.",
      {("organiser", "Beisitzer")}),
     ("remove", {}, "Karl Kasse wurde aus der Gruppe entfernt.", set()),
     ("ban", {}, "Karl Kasse wurde aus der Gruppe entfernt und gesperrt.", set()),
@@ -467,12 +467,12 @@ def test_an_applicant_withdraws_from_the_club_page(app, client, make_user, make_
     html = client.get(f"/groups/{slug}").get_data(as_text=True)
     withdraw = f'action="/groups/{slug}/application/withdraw"'
     confirm = html.split('<details class="confirm">')[1].split("</details>")[0]
-    assert withdraw in confirm and "Bewerbung bei Unternehmerclub Münster zurückziehen?" in confirm
+    assert withdraw in confirm and "Bewerbung beim Club „Unternehmerclub Münster“ zurückziehen?" in confirm
     response = submit(client, f"/groups/{slug}/application/withdraw",
                       {"next": f"/groups/{slug}"}, page=f"/groups/{slug}")
     redirects_to(response, f"/groups/{slug}")
     html = client.get(f"/groups/{slug}").get_data(as_text=True)
-    assert "Ihre Bewerbung bei Unternehmerclub Münster ist zurückgezogen." in html
+    assert "Ihre Bewerbung beim Club „Unternehmerclub Münster“ ist zurückgezogen." in html
     assert "Mitgliedschaft beantragen" in html and withdraw not in html
     assert applications_of(app, user_id) == []
     # Nothing left to withdraw: refused, nothing changes.
@@ -495,7 +495,7 @@ def test_an_applicant_to_a_private_club_withdraws_from_my_clubs(app, client, mak
     response = submit(client, f"/groups/{slug}/application/withdraw",
                       {"next": "/groups/mine"}, page="/groups/mine", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "Ihre Bewerbung bei Gründerkreis Freiburg ist zurückgezogen." in html
+    assert "Ihre Bewerbung beim Club „Gründerkreis Freiburg“ ist zurückgezogen." in html
     assert f'action="/groups/{slug}/application/withdraw"' not in html
     assert applications_of(app, user_id) == []
 

@@ -164,7 +164,7 @@ def test_organiser_creates_a_link_and_invites_by_email(app, client, make_user, m
     redirects_to(response, page)
     for address in ("eva@example.com", "otto@example.com"):
         mail = mailbox.wait_for(address)[-1]
-        assert mail["Subject"] == "Einladung zu Unternehmerclub Münster"
+        assert mail["Subject"] == "Einladung in den Club „Unternehmerclub Münster“"
         assert "/invite/" in mail.get_content()
     with app.app_context():
         assert db.session.scalar(select(func.count(Invitation.id))) == 3

@@ -47,3 +47,34 @@ def test_ties_are_broken_by_name_then_id():
 def test_i_am_never_suggested_to_myself():
     me = Person(1, "Mara", topics=("Export",))
     assert suggest(me, [me]) == []
+
+
+def test_the_same_industry_alone_is_no_reason_to_meet():
+    me = Person(1, "Mara", industry="tax", topics=("Export",), offers=("Steuerberatung",))
+    competitor = Person(2, "Theo", industry="tax")
+    assert suggest(me, [competitor]) == []
+
+
+def test_one_complementary_offer_outranks_two_shared_topics():
+    me = Person(1, "Mara", topics=("Export", "Nachfolge"), needs=("Finanzierung",))
+    talker = Person(2, "Anton", topics=("export", "NACHFOLGE"))
+    banker = Person(3, "Zora", offers=("Finanzierung",))
+    assert [s.person.name for s in suggest(me, [talker, banker])] == ["Zora", "Anton"]
+
+
+def test_the_industry_orders_people_with_equal_reasons():
+    me = Person(1, "Mara", industry="it", topics=("KI",))
+    other_field = Person(2, "Anna", industry="law", topics=("KI",))
+    same_field = Person(3, "Zora", industry="it", topics=("KI",))
+    assert [s.person.name for s in suggest(me, [other_field, same_field])] == ["Zora", "Anna"]
+
+
+def test_complementary_needs_in_both_directions_lead():
+    me = Person(1, "Mara", topics=("Gründung", "KI", "Export"), offers=("Steuerberatung",),
+                needs=("Kapital",))
+    investor = Person(2, "Ina", offers=("Kapital",), needs=("Steuerberatung",))
+    one_way = Person(3, "Olaf", offers=("Kapital",))
+    topics_only = Person(4, "Paul", industry="tax", topics=("Gründung", "KI", "Export"))
+    ranked = suggest(me, [topics_only, one_way, investor], limit=5)
+    assert [s.person.name for s in ranked] == ["Ina", "Olaf", "Paul"]
+    assert [s.score for s in ranked] == [6, 3, 3]

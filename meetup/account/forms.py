@@ -1,5 +1,9 @@
 """Forms for a person's own account settings."""
 
+import functools
+import unicodedata
+
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
@@ -7,22 +11,41 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from meetup.auth.forms import email_field, new_password_field, strip
-from meetup.events.timing import place_zones
+from meetup.events.timing import listed_zones, place_zones
+from meetup.i18n import format_locale, zone_label
 
 COMMON_TIMEZONES = (
-    "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "Europe/Paris",
-    "Europe/Amsterdam", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw", "Europe/Istanbul",
-    "America/New_York", "America/Chicago", "America/Los_Angeles", "Asia/Dubai",
-    "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC",
+    "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Luxembourg", "Europe/Brussels",
+    "Europe/Amsterdam", "Europe/London", "Europe/Paris", "Europe/Madrid", "Europe/Rome",
+    "Europe/Warsaw", "Europe/Prague", "Europe/Copenhagen", "Europe/Stockholm",
+    "Europe/Istanbul", "America/New_York", "America/Chicago", "America/Los_Angeles",
+    "Asia/Dubai", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "UTC",
 )
+def _sort_key(label: str) -> str:
+    plain = unicodedata.normalize("NFKD", label)
+    return "".join(char for char in plain if not unicodedata.combining(char)).casefold()
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """Zones of real places (no "localtime", "Factory", "Etc/GMT+5"), common ones first."""
-    zones = place_zones()
-    common = [zone for zone in COMMON_TIMEZONES if zone in zones]
-    rest = sorted(zones - set(common))
-    return [SelectChoice(zone, zone.replace("_", " ")) for zone in (*common, *rest)]
+@functools.cache
+def _listed_choices(locale: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(common zones, every other place) as (zone, label), for one language."""
+    parsed = Locale.parse(locale)
+    common = [zone for zone in COMMON_TIMEZONES if zone in place_zones()]
+    rest = sorted(((zone, zone_label(zone, parsed)) for zone in listed_zones()
+                   if zone not in common), key=lambda pair: _sort_key(pair[1]))
+    return tuple((zone, zone_label(zone, parsed)) for zone in common), tuple(rest)
+
+
+def timezone_choices(current: str | None = None) -> dict[str, list[SelectChoice]]:
+    """Zones of real places in the viewer's language (no "localtime", "Factory",
+    "Etc/GMT+5"): the common ones first, then every place by country and city.
+    A stored zone that is no longer listed (an old name) stays selectable."""
+    locale = format_locale()
+    common, rest = (list(pairs) for pairs in _listed_choices(locale))
+    if current and current in place_zones() and current not in dict(common + rest):
+        common.insert(0, (current, zone_label(current, Locale.parse(locale))))
+    return {str(_l("Frequently used")): [SelectChoice(*pair) for pair in common],
+            str(_l("All places")): [SelectChoice(*pair) for pair in rest]}
 
 
 class TimezoneChoices:
@@ -30,7 +53,7 @@ class TimezoneChoices:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
 
     def validate_timezone(self, field):
         if field.data not in place_zones():

@@ -1,6 +1,6 @@
 """Forms for events, RSVPs and the organiser's attendee actions."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -29,7 +30,10 @@ from wtforms.validators import (
 from meetup.account.forms import TimezoneChoices, timezone_choices
 from meetup.auth.forms import strip
 from meetup.events import timing
+from meetup.events.services import EDITABLE, Schedule
 from meetup.labels import EVENT_KINDS
+from meetup.models import SeriesFrequency
+from meetup.series.rules import DEFAULT_COUNTS, MAX_OCCURRENCES, Repeat, Scope
 
 LOCAL = "%Y-%m-%dT%H:%M"
 # Wall-clock fields of an event; each has a "<name>_fold" choice for the
@@ -37,6 +41,7 @@ LOCAL = "%Y-%m-%dT%H:%M"
 # Keys: the form's field names; values: the names in ``editing.Schedule``.
 LOCAL_TIMES = {"starts_at": "start", "ends_at": "end", "rsvp_opens_at": "rsvp_opens",
                "rsvp_closes_at": "rsvp_closes"}
+DEFAULT_LENGTH = timedelta(hours=2)  # an empty end: two hours after the start
 
 
 def within_years(form, field) -> None:
@@ -76,8 +81,7 @@ class EventForm(FlaskForm):
                                 render_kw={"rows": 3})
     starts_at = DateTimeLocalField(_l("Start"), format=LOCAL, validators=[
         InputRequired(_l("Please enter date and time of the start.")), within_years])
-    ends_at = DateTimeLocalField(_l("End"), format=LOCAL, validators=[
-        InputRequired(_l("Please enter date and time of the end.")), within_years])
+    ends_at = DateTimeLocalField(_l("End"), format=LOCAL, validators=[Optional(), within_years])
     starts_at_fold = fold_field()
     ends_at_fold = fold_field()
     timezone = SelectField(_l("Time zone"))
@@ -103,7 +107,7 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(self.timezone.data)
         self.ambiguous: set[str] = set()  # fields whose time happens twice
 
     validate_timezone = TimezoneChoices.validate_timezone
@@ -111,6 +115,26 @@ class EventForm(FlaskForm):
     def validate_venue_name(self, field):
         if not (field.data or self.online_url.data):
             raise ValidationError(_l("Please enter a venue or an online link."))
+
+    def schedule(self) -> Schedule:
+        return Schedule(start=self.starts_at.data, end=self.ends_at.data,
+                        timezone=self.timezone.data, rsvp_opens=self.rsvp_opens_at.data,
+                        rsvp_closes=self.rsvp_closes_at.data,
+                        folds={key: self.fold(name) for name, key in LOCAL_TIMES.items()})
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in EDITABLE} | {
+            "description": self.description.data or "",
+            "speaker_bio": self.speaker_bio.data or ""}
+
+    def fill_times(self, event) -> None:
+        """The stored instants as wall-clock times in the event's zone."""
+        for name in LOCAL_TIMES:
+            value = getattr(event, name)
+            local = value.astimezone(event.zone) if value else None
+            self[name].data = local.replace(tzinfo=None) if local else None
+            if local and timing.is_ambiguous(self[name].data, event.zone):
+                self.offer_fold(name, event.zone, local.fold)
 
     def fold(self, name: str) -> int:
         """0 or 1: which of two equal wall-clock times ``name`` means."""
@@ -126,6 +150,8 @@ class EventForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.ends_at.data is None and not self.ends_at.errors and self.starts_at.data:
+            self.ends_at.data = self.starts_at.data + DEFAULT_LENGTH
         if self.timezone.errors:
             return False
         zone = ZoneInfo(self.timezone.data)
@@ -146,6 +172,16 @@ class EventForm(FlaskForm):
         return valid
 
 
+SCOPES = {Scope.THIS: _l("This date only"),
+          Scope.FOLLOWING: _l("This and all following dates of the series"),
+          Scope.ALL: _l("All dates of the series that are not over yet")}
+
+
+def scope_field(label) -> RadioField:
+    return RadioField(label, default=Scope.THIS.value,
+                      choices=[SelectChoice(scope.value, text) for scope, text in SCOPES.items()])
+
+
 class NewEventForm(EventForm):
     repeat = SelectField(_l("Repeat"), default="", choices=[
         SelectChoice("", _l("Does not repeat")),
@@ -153,22 +189,43 @@ class NewEventForm(EventForm):
         SelectChoice("monthly_weekday",
                      _l("Monthly on the same weekday, e.g. every first Tuesday")),
         SelectChoice("monthly_day", _l("Monthly on the same day of the month"))])
-    interval = IntegerField(_l("Every how many weeks"), default=1, validators=[
+    interval = IntegerField(_l("Every how many weeks or months"), default=1, validators=[
         Optional(), NumberRange(min=1, max=12, message=_l("Between 1 and 12."))])
-    until = DateField(_l("Until (date)"), validators=[Optional(), within_years])
+    until = DateField(_l("Last date"), validators=[Optional(), within_years])
     count = IntegerField(_l("Or number of dates"), validators=[
-        Optional(), NumberRange(min=1, max=104, message=_l("Between 1 and 104."))])
+        Optional(), NumberRange(min=1, max=MAX_OCCURRENCES, message=_l(
+            "Between 1 and %(max)d: a series can have at most %(max)d dates.",
+            max=MAX_OCCURRENCES))])
+    # The fingerprint of the dates the preview showed (series.signature).
+    confirm = HiddenField()
 
     def validate_until(self, field):
         start = self.starts_at.data
         if field.data and start and field.data < start.date():
             raise ValidationError(_l("The series must end on or after its first date."))
 
+    def validate_count(self, field):
+        if field.data is not None and self.until.data:
+            raise ValidationError(_l("Please give either a last date or a number of dates, "
+                                     "not both."))
+
+    def errors_for_series(self) -> list:
+        """Where a refused series is explained: next to the end it was given."""
+        return self.until.errors if self.until.data else self.count.errors
+
+    def repetition(self) -> Repeat | None:
+        """The series asked for; an open end becomes the default number of dates,
+        written back into the form so the page shows it."""
+        if not self.repeat.data:
+            return None
+        frequency = SeriesFrequency(self.repeat.data)
+        if self.until.data is None and self.count.data is None:
+            self.count.data = DEFAULT_COUNTS[frequency]
+        return Repeat(frequency, self.interval.data or 1, self.until.data, self.count.data)
+
 
 class EditEventForm(EventForm):
-    scope = RadioField(_l("Apply changes to"), default="this", choices=[
-        SelectChoice("this", _l("This event only")),
-        SelectChoice("following", _l("This and all following events of the series"))])
+    scope = scope_field(_l("Apply changes to"))
 
 
 class RSVPForm(FlaskForm):

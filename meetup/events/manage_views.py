@@ -11,11 +11,12 @@ from markupsafe import Markup
 from meetup import policy
 from meetup.database import transaction
 from meetup.errors import RuleError
-from meetup.events import bp, door, export, forms, queries, rsvp, services, timing
+from meetup.events import bp, door, export, forms, queries, rsvp, services
 from meetup.events.pages import render_page
-from meetup.models import RSVP, Event, RSVPStatus, SeriesFrequency, User
+from meetup.models import RSVP, Event, RSVPStatus, User, utcnow
 from meetup.people.preview import build as build_preview
 from meetup.policy import Action
+from meetup.series import rules
 from meetup.urls import external_url
 
 
@@ -26,55 +27,56 @@ def load_managed(event_id: int, lock: bool = False) -> tuple[Event, policy.Viewe
 MAX_WALK_IN = 20  # members offered to add at the door, per search
 
 
-def schedule_from(form: forms.EventForm) -> services.Schedule:
-    return services.Schedule(start=form.starts_at.data, end=form.ends_at.data,
-                            timezone=form.timezone.data, rsvp_opens=form.rsvp_opens_at.data,
-                            rsvp_closes=form.rsvp_closes_at.data,
-                            folds={key: form.fold(name)
-                                   for name, key in forms.LOCAL_TIMES.items()})
-
-
-def fill_times(form: forms.EventForm, event: Event) -> None:
-    """The stored instants as wall-clock times in the event's zone."""
-    for name in forms.LOCAL_TIMES:
-        value = getattr(event, name)
-        local = value.astimezone(event.zone) if value else None
-        form[name].data = local.replace(tzinfo=None) if local else None
-        if local and timing.is_ambiguous(form[name].data, event.zone):
-            form.offer_fold(name, event.zone, local.fold)
-
-
-def values_from(form: forms.EventForm) -> dict:
-    return {name: getattr(form, name).data for name in services.EDITABLE} | {
-        "description": form.description.data or "", "speaker_bio": form.speaker_bio.data or ""}
-
-
 @bp.route("/new/<slug>", methods=["GET", "POST"])
 @login_required
 def create(slug: str):
     group, _viewer = policy.load_group(slug, Action.MANAGE)
     form = forms.NewEventForm(timezone=group.timezone)
+    preview = None
     if form.validate_on_submit():
-        repeat = None
-        if form.repeat.data:
-            repeat = services.Repeat(SeriesFrequency(form.repeat.data),
-                                     form.interval.data or 1, form.until.data, form.count.data)
-        try:
-            with transaction():
-                group, _viewer = policy.load_group(slug, Action.MANAGE)
-                events = services.create(group, current_user, values_from(form),
-                                         schedule_from(form),
-                                         publish=request.form.get("action") != "draft",
-                                         repeat=repeat)
-                first, count = events[0].id, len(events)
-        except RuleError as error:
-            form.starts_at.errors.append(str(error))
-        else:
-            flash(_("The event is saved.") if count == 1 else
-                  _("%(num)d dates of the series are saved.", num=count), "success")
-            return redirect(url_for("events.show", event_id=first))
-    return render_template("events/form.html", form=form, group=group, event=None), (
-        422 if form.errors else 200)
+        ready, preview = _check(form)
+        if ready:
+            try:
+                return _create(slug, form)
+            except RuleError as error:
+                form.starts_at.errors.append(str(error))
+    return render_template("events/form.html", form=form, group=group, event=None,
+                           preview=preview, max_dates=rules.MAX_OCCURRENCES,
+                           default_counts=rules.DEFAULT_COUNTS), (422 if form.errors else 200)
+
+
+def _check(form: forms.NewEventForm) -> tuple[bool, rules.Preview | None]:
+    """Whether the form may be saved now, and the dates of its series to show
+    first: a series is saved once the dates shown were confirmed unchanged."""
+    try:
+        services.validate(form.schedule(), utcnow(), new=True)
+    except RuleError as error:
+        form.starts_at.errors.append(str(error))
+        return False, None
+    repeat = form.repetition()
+    if repeat is None:
+        return True, None
+    try:
+        preview = rules.Preview(rules.occurrences(form.starts_at.data, repeat),
+                                form.timezone.data, form.ends_at.data - form.starts_at.data)
+    except RuleError as error:
+        form.errors_for_series().append(str(error))
+        return False, None
+    confirmed = form.confirm.data == preview.signature
+    form.confirm.data = preview.signature
+    return confirmed, preview
+
+
+def _create(slug: str, form: forms.NewEventForm):
+    with transaction():
+        group, _viewer = policy.load_group(slug, Action.MANAGE)
+        events = services.create(group, current_user, form.values(), form.schedule(),
+                                 publish=request.form.get("action") != "draft",
+                                 repeat=form.repetition())
+        first, count = events[0].id, len(events)
+    flash(_("The event is saved.") if count == 1 else
+          _("%(num)d dates of the series are saved.", num=count), "success")
+    return redirect(url_for("events.show", event_id=first))
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -83,13 +85,15 @@ def edit(event_id: int):
     event, _viewer = load_managed(event_id)
     form = forms.EditEventForm(obj=event)
     if request.method == "GET":
-        fill_times(form, event)
+        form.fill_times(event)
+        if request.args.get("scope") in {scope.value for scope in rules.Scope}:
+            form.scope.data = request.args["scope"]  # "edit all dates" from the series page
     if form.validate_on_submit():
         try:
             with transaction():
                 event, _viewer = load_managed(event_id, lock=True)
-                changed = len(services.update(event, values_from(form), schedule_from(form),
-                                              following=form.scope.data == "following"))
+                changed = len(services.update(event, form.values(), form.schedule(),
+                                              rules.Scope(form.scope.data)))
         except RuleError as error:
             form.starts_at.errors.append(str(error))
             event, _viewer = load_managed(event_id)

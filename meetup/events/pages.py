@@ -7,6 +7,7 @@ from meetup.calendar import links
 from meetup.events import forms, queries, rsvp
 from meetup.models import Event, utcnow
 from meetup.people.preview import build as build_preview
+from meetup.series import queries as series_queries
 from meetup.urls import external_url
 
 
@@ -32,6 +33,7 @@ def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None
         cancel_form=cancel_form or forms.CancelForm(),
         calendar_links=_calendar_links(event) if life.offers_calendar else None,
         meet_link=policy.may_record_meetings(viewer.user, event, utcnow()),
+        series=series_queries.summary(event, viewer),
     ), status
 
 

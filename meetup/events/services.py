@@ -1,13 +1,11 @@
-"""Organiser changes to events: create (also as a series), edit, duplicate,
-cancel, publish, delete drafts. Functions flush and never commit; refusals
-raise ``RuleError``."""
+"""Organiser changes to events: create (also as a series), edit (one date, or
+several dates of its series: ``rules.Scope``), duplicate, cancel, publish, delete
+drafts. Functions flush and never commit; refusals raise ``RuleError``."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from itertools import islice
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,14 +21,13 @@ from meetup.models import (
     EventVisibility,
     Group,
     RSVPStatus,
-    SeriesFrequency,
     User,
     Visibility,
     utcnow,
 )
 from meetup.notify import messages
+from meetup.series.rules import Repeat, Scope, dates_in_scope, occurrences
 
-MAX_OCCURRENCES = 104  # two years of weekly evenings
 # Changing any of these changes what a calendar shows: SEQUENCE goes up.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "timezone", "venue_name", "venue_address",
                    "online_url", "status")
@@ -58,14 +55,6 @@ class Schedule:
         return timing.to_utc(value, ZoneInfo(self.timezone), self.folds.get(name, 0))
 
 
-@dataclass
-class Repeat:
-    frequency: SeriesFrequency
-    interval: int = 1
-    until: date | None = None
-    count: int | None = None
-
-
 def validate(schedule: Schedule, now: datetime, new: bool) -> None:
     """Compares instants, not wall-clock times: 02:45 winter time is after
     02:15 summer time on the night the clocks go back."""
@@ -91,24 +80,6 @@ def validate(schedule: Schedule, now: datetime, new: bool) -> None:
         raise RuleError(_l("Registration must open before it closes."))
 
 
-def occurrences(start: datetime, repeat: Repeat) -> list[datetime]:
-    """Local start times of a series; the wall-clock time never moves, also
-    across daylight-saving changes, because it is computed before the zone."""
-    rule = {"interval": repeat.interval, "dtstart": start}
-    if repeat.frequency == SeriesFrequency.WEEKLY:
-        rule["freq"] = WEEKLY
-    elif repeat.frequency == SeriesFrequency.MONTHLY_WEEKDAY:
-        nth = (start.day - 1) // 7 + 1
-        rule.update(freq=MONTHLY, byweekday=weekday(start.weekday(), -1 if nth == 5 else nth))
-    else:
-        rule.update(freq=MONTHLY, bymonthday=start.day)
-    if repeat.until:
-        rule["until"] = datetime.combine(repeat.until, start.time())
-    else:
-        rule["count"] = min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES)
-    return list(islice(rrule(**rule), MAX_OCCURRENCES))
-
-
 def _fields_for(group: Group, values: dict) -> dict:
     values = {name: values[name] for name in EDITABLE if name in values}
     if group.visibility == Visibility.PRIVATE:
@@ -125,8 +96,6 @@ def create(group: Group, author: User, values: dict, schedule: Schedule, publish
     starts = [schedule.start]
     if repeat is not None:
         starts = occurrences(schedule.start, repeat)
-        if not starts:
-            raise RuleError(_l("The series must end on or after its first date."))
         until = datetime.combine(repeat.until, schedule.start.time()) if repeat.until else None
         series = EventSeries(group_id=group.id, frequency=repeat.frequency,
                              interval=repeat.interval, count=repeat.count,
@@ -172,17 +141,13 @@ def _snapshot(event: Event) -> dict:
 
 
 def update(event: Event, values: dict, schedule: Schedule,
-           following: bool = False) -> list[Event]:
-    """Edit an event, or it and the later events of its series. Times of the
-    later ones move by the same local shift; their dates stay their own."""
+           scope: Scope = Scope.THIS) -> list[Event]:
+    """Edit an event, or with a wider ``scope`` the dates of its series that are
+    not over and not cancelled. Their times move by the same local shift; their
+    dates stay their own."""
     validate(schedule, utcnow(), new=False)
-    targets = [event]
-    if following and event.series_id:
-        targets = db.session.scalars(
-            select(Event).where(Event.series_id == event.series_id,
-                                Event.starts_at >= event.starts_at,
-                                Event.status != EventStatus.CANCELLED)
-            .order_by(Event.id).with_for_update()).all()  # one lock order for every writer
+    targets = [target for target in dates_in_scope(event, scope)
+               if target is event or target.status != EventStatus.CANCELLED]
     local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
     for target in targets:
         before = _snapshot(target)

@@ -5,6 +5,8 @@ import functools
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.core import get_global
+
 # IANA areas of real places ("Europe/Berlin"); leaves out "localtime",
 # "Factory", "Etc/GMT+5", "US/Eastern", "CET" and the like.
 AREAS = frozenset({"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic",
@@ -19,6 +21,15 @@ def place_zones() -> frozenset[str]:
     """IANA names of places (Area/Location), plus UTC."""
     return frozenset(zone for zone in available_timezones()
                      if zone.split("/", 1)[0] in AREAS and "/" in zone) | {"UTC"}
+
+
+@functools.cache
+def listed_zones() -> tuple[str, ...]:
+    """The zones to offer, one per place: those CLDR (Babel's data) knows under
+    their current name and places in a country. Old names of the same place
+    ("Asia/Calcutta" for "Asia/Kolkata", "Europe/Kiev") stay accepted, not listed."""
+    territories = get_global("zone_territories")
+    return (*sorted(zone for zone in place_zones() if zone in territories), "UTC")
 
 
 def in_range(value: date | datetime) -> bool:

@@ -3,8 +3,10 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from meetup import policy
 from meetup.database import transaction
 from meetup.events.queries import going_counts, upcoming_events
+from meetup.main import queries
 from meetup.security import safe_next
 
 bp = Blueprint("main", __name__)
@@ -12,8 +14,12 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    user = current_user if current_user.is_authenticated else None
-    events = upcoming_events(user)
+    """Signed in: what is next for me. Otherwise: what Treffpunkt is, and what is on."""
+    user = policy.signed_in(current_user)
+    if user is not None:
+        page = queries.home(user)
+        return render_template("main/home.html", page=page, next_steps=page.next_steps(user))
+    events = upcoming_events(None)
     return render_template("main/index.html", events=events, going=going_counts(events))
 
 

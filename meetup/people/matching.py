@@ -2,8 +2,10 @@
 
 Topics, offers and needs are compared by a normalised key, so that
 "Digitalisierung", " digitalisierung " and "DIGITALISIERUNG" are one topic
-and "Straße" equals "Strasse". A complementary offer or need weighs more than
-a shared topic, a shared topic more than a shared industry.
+and "Straße" equals "Strasse". A complementary offer or need (one of us offers
+what the other looks for) weighs most, then a shared topic. Working in the same
+industry is no reason to meet on its own — it may just mean competing for the
+same customers — so it only breaks ties between people who have a reason.
 """
 
 import re
@@ -15,7 +17,7 @@ MAX_TOPICS = 10
 MAX_ITEMS = 5
 WEIGHT_OFFER_NEED = 3
 WEIGHT_TOPIC = 1
-WEIGHT_INDUSTRY = 0.5
+WEIGHT_INDUSTRY = 0.5  # less than any reason: it orders, it never qualifies
 
 
 def key(text: str) -> str:
@@ -71,10 +73,10 @@ def suggest(me: Person, others: list[Person], limit: int = 3) -> list[Suggestion
             they_offer=_matches(other.offers, me.needs),
             shared_topics=_matches(other.topics, me.topics),
             same_industry=bool(me.industry) and me.industry == other.industry)
-        found.score = (WEIGHT_OFFER_NEED * (len(found.they_need) + len(found.they_offer))
-                       + WEIGHT_TOPIC * len(found.shared_topics)
-                       + WEIGHT_INDUSTRY * found.same_industry)
-        if found.score > 0:
+        reasons = (WEIGHT_OFFER_NEED * (len(found.they_need) + len(found.they_offer))
+                   + WEIGHT_TOPIC * len(found.shared_topics))
+        if reasons > 0:
+            found.score = reasons + WEIGHT_INDUSTRY * found.same_industry
             suggestions.append(found)
     # Ties: by name, then id, so the same data always gives the same list.
     suggestions.sort(key=lambda s: (-s.score, key(s.person.name), s.person.user_id))
