@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 ROLES = {"owner": _l("Owner"), "organiser": _l("Organiser"), "member": _l("Member")}
 JOIN_POLICIES = {"open": _l("Open to all"), "approval": _l("Membership by application"),
                  "invite": _l("By invitation only")}
-EVENT_KINDS = {"stammtisch": _l("Stammtisch"), "talk": _l("Talk"),
+EVENT_KINDS = {"stammtisch": _l("Regulars' get-together"), "talk": _l("Talk"),
                "evening": _l("Evening event"), "workshop": _l("Workshop"), "other": _l("Other")}
 INDUSTRIES = {
     "tax": _l("Tax advice and accounting"), "law": _l("Legal services"),

@@ -134,7 +134,7 @@ def test_create_a_series_over_http_and_edit_this_and_following(app, client, club
     ({"starts_at": "2020-01-01T19:00", "ends_at": "2020-01-01T22:00"},
      "Der Beginn muss in der Zukunft liegen."),
     ({"timezone": "Europe/Atlantis"}, "Zeitzone aus der Liste"),
-    ({"capacity": "-5"}, "Mindestens ein Platz."),
+    ({"capacity": "-5"}, "Bitte geben Sie 1 bis 100.000 Plätze an."),
     ({"guests_allowed": "-1"}, "Zwischen 0 und 20."),
     ({"venue_name": "", "online_url": ""}, "einen Ort oder einen Online-Link"),
     ({"title": "   "}, "Titel"),

@@ -162,7 +162,7 @@ def test_profile_form(app, client, make_user):
     ("xing", "javascript:alert(1)", "vollständige Adresse"),
     ("topics", ",".join(f"T{n}" for n in range(11)), "Höchstens 10 Themen."),
     ("offers", "\n".join(f"O{n}" for n in range(6)), "Höchstens 5 Einträge."),
-    ("industry", "astrology", "gültige Auswahl"),
+    ("industry", "astrology", "Bitte wählen Sie eine der Möglichkeiten."),
     ("headline", "x" * 121, "120"),
 ])
 def test_profile_bad_input(app, client, make_user, field, value, message):

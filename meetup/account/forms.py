@@ -5,13 +5,13 @@ import unicodedata
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from meetup.auth.forms import email_field, new_password_field, strip
 from meetup.events.timing import listed_zones, place_zones
+from meetup.forms import Form
 from meetup.i18n import format_locale, zone_label
 
 COMMON_TIMEZONES = (
@@ -68,7 +68,7 @@ def current_password_field() -> PasswordField:
     )
 
 
-class SettingsForm(TimezoneChoices, FlaskForm):
+class SettingsForm(TimezoneChoices, Form):
     name = StringField(
         _l("Full name"),
         filters=[strip],
@@ -86,11 +86,11 @@ class SettingsForm(TimezoneChoices, FlaskForm):
     timezone = SelectField(_l("Time zone"), validate_choice=False)
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = current_password_field()
     password = new_password_field(_l("New password"))
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(Form):
     email = email_field(_l("New email address"))
     current_password = current_password_field()

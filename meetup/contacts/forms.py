@@ -1,13 +1,13 @@
 """Forms: whom did you meet, a contact's card, the contact search."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from meetup.auth.forms import strip
 from meetup.contacts.services import MAX_TAG_LENGTH, MAX_TAGS
+from meetup.forms import Form
 from meetup.guards import MAX_ID
 
 MAX_NOTE = 5000
@@ -22,7 +22,7 @@ def as_id(value) -> int:
     return number
 
 
-class MeetForm(FlaskForm):
+class MeetForm(Form):
     people = SelectMultipleField(
         _l("Whom did you talk to?"), coerce=as_id, widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(), validate_choice=False)
@@ -42,7 +42,7 @@ def split_tags(value: str) -> list[str]:
     return [tag.strip() for tag in (value or "").split(",") if tag.strip()]
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     note = TextAreaField(_l("My notes"), validators=[Length(max=MAX_NOTE, message=_l(
         "Notes can be at most %(max)d characters long."))], render_kw={"rows": 6})
     tags = StringField(_l("Tags"), filters=[strip], validators=[Length(max=400)])
@@ -62,7 +62,7 @@ class CardForm(FlaskForm):
                                      first=FIRST_DAY, last=LAST_DAY))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET search
 

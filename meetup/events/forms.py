@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -31,6 +30,7 @@ from meetup.account.forms import TimezoneChoices, timezone_choices
 from meetup.auth.forms import strip
 from meetup.events import timing
 from meetup.events.services import EDITABLE, Schedule
+from meetup.forms import Form
 from meetup.labels import EVENT_KINDS
 from meetup.models import SeriesFrequency
 from meetup.series.rules import DEFAULT_COUNTS, MAX_OCCURRENCES, Repeat, Scope
@@ -69,7 +69,7 @@ def fold_field() -> RadioField:
                       choices=[], validate_choice=False)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title of the event"), filters=[strip], validators=[
         DataRequired(_l("Please give the event a title.")), Length(max=200)])
     kind = SelectField(_l("Kind of event"), default="stammtisch",
@@ -84,14 +84,15 @@ class EventForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("End"), format=LOCAL, validators=[Optional(), within_years])
     starts_at_fold = fold_field()
     ends_at_fold = fold_field()
-    timezone = SelectField(_l("Time zone"))
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
     venue_name = StringField(_l("Venue"), filters=[strip], validators=[Length(max=200)])
     venue_address = StringField(_l("Address"), filters=[strip], validators=[Length(max=300)])
     online_url = StringField(_l("Online link"), filters=[strip], validators=[
         Optional(), URL(message=_l("Please enter a full address, e.g. https://example.org.")),
         Length(max=500)])
     capacity = IntegerField(_l("Seats"), validators=[
-        Optional(), NumberRange(min=1, max=100000, message=_l("At least one seat."))])
+        Optional(),
+        NumberRange(min=1, max=100000, message=_l("Please enter from 1 to 100,000 seats."))])
     guests_allowed = IntegerField(_l("Guests per person"), default=0, validators=[
         InputRequired(_l("Please enter a number.")),
         NumberRange(min=0, max=20, message=_l("Between 0 and 20."))])
@@ -228,17 +229,17 @@ class EditEventForm(EventForm):
     scope = scope_field(_l("Apply changes to"))
 
 
-class RSVPForm(FlaskForm):
+class RSVPForm(Form):
     guests = IntegerField(_l("Guests"), default=0, validators=[
         Optional(), NumberRange(min=0, max=20, message=_l("Between 0 and 20."))])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(_l("Reason (shown to everyone)"), filters=[strip], validators=[
         DataRequired(_l("Please give a short reason.")), Length(max=500)], render_kw={"rows": 3})
 
 
-class BrowseForm(FlaskForm):
+class BrowseForm(Form):
     class Meta:
         csrf = False
 

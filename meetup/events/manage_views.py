@@ -282,7 +282,7 @@ def _listed_attendees(event: Event):
 @login_required
 def attendees_csv(event_id: int):
     event, _viewer = load_managed(event_id)
-    filename = f"teilnehmende-{event.id}.csv"
+    filename = _("attendees-%(event)d.csv", event=event.id)
     return Response(export.attendee_csv(_listed_attendees(event)),
                     content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

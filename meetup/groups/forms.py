@@ -1,7 +1,6 @@
 """Forms for groups, applications, invitations and member management."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,12 +18,13 @@ from meetup import images
 from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
 from meetup.config import DEFAULT_TIMEZONE
+from meetup.forms import Form
 
 TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
                      "Pressesprecher")
 
 
-class GroupForm(TimezoneChoices, FlaskForm):
+class GroupForm(TimezoneChoices, Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Please enter the group's name.")), Length(max=120)])
     slug = StringField(
@@ -49,11 +49,12 @@ class GroupForm(TimezoneChoices, FlaskForm):
         SelectChoice("approval", _l("With approval – people apply, organisers decide")),
         SelectChoice("invite", _l("By invitation only")),
     ])
-    timezone = SelectField(_l("Time zone of its events"), default=DEFAULT_TIMEZONE)
+    timezone = SelectField(_l("Time zone of its events"), default=DEFAULT_TIMEZONE,
+                           validate_choice=False)
     logo = FileField(_l("Logo"), validators=[images.upload_size])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     message = TextAreaField(
         _l("Why would you like to join?"),
         filters=[strip],
@@ -63,14 +64,14 @@ class ApplicationForm(FlaskForm):
     )
 
 
-class LinkInvitationForm(FlaskForm):
+class LinkInvitationForm(Form):
     days = IntegerField(_l("Valid for (days)"), default=14, validators=[
         InputRequired(), NumberRange(1, 365, _l("Between 1 and 365 days."))])
     max_uses = IntegerField(_l("Maximum number of uses"), validators=[
         Optional(), NumberRange(1, 10000, _l("Between 1 and 10,000."))])
 
 
-class EmailInvitationForm(FlaskForm):
+class EmailInvitationForm(Form):
     emails = TextAreaField(
         _l("Email addresses"),
         validators=[InputRequired(_l("Please enter at least one email address.")),
@@ -79,18 +80,18 @@ class EmailInvitationForm(FlaskForm):
     )
 
 
-class CsvImportForm(FlaskForm):
+class CsvImportForm(Form):
     file = FileField(_l("CSV file"))
 
 
-class DirectoryForm(FlaskForm):
+class DirectoryForm(Form):
     class Meta:
         csrf = False
 
     q = StringField(_l("Search by name, company or industry"), validators=[Length(max=100)])
 
 
-class BrowseForm(FlaskForm):
+class BrowseForm(Form):
     class Meta:
         csrf = False
 

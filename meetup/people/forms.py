@@ -1,7 +1,6 @@
 """The profile form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +8,7 @@ from wtforms.validators import URL, Length, Optional, ValidationError
 
 from meetup import images
 from meetup.auth.forms import strip
+from meetup.forms import Form
 from meetup.labels import INDUSTRIES, PROFILE_VISIBILITIES
 from meetup.people.matching import MAX_ITEMS, MAX_TOPICS
 
@@ -41,7 +41,7 @@ def split_lines(value) -> list[str]:
     return (value or "").replace(",", "\n").split("\n")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     photo = FileField(_l("Photo"), validators=[images.upload_size])
     remove_photo = BooleanField(_l("Remove my photo"))
     headline = StringField(_l("And what do you do? (headline)"), filters=[strip],

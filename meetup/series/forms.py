@@ -1,15 +1,15 @@
 """Forms of the series page."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from meetup.auth.forms import strip
 from meetup.events.forms import scope_field
+from meetup.forms import Form
 
 
-class SeriesDatesForm(FlaskForm):
+class SeriesDatesForm(Form):
     """Which dates of a series an action reaches: one of its dates, and a scope."""
 
     first = SelectField(_l("Date"), coerce=int, validate_choice=False,

@@ -1,7 +1,9 @@
 """Real Chromium (Debian's) against a live server on 127.0.0.1."""
 
+import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -9,6 +11,9 @@ from werkzeug.serving import make_server
 from tests.browser.helpers import log_in
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Screenshots of the key pages, kept with the run's output for people to look at.
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR")
+             or Path(__file__).resolve().parents[2] / "test-results" / "screenshots")
 
 
 def pytest_collection_modifyitems(items):
@@ -52,6 +57,18 @@ def live_server(app):
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+
+
+@pytest.fixture
+def screenshot():
+    """take(page, name): the whole page as ``<SHOTS>/<name>.png``."""
+    def take(page, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000  # a rendered page, not an empty canvas
+        return path
+    return take
 
 
 @pytest.fixture
