@@ -1,6 +1,7 @@
 """The mail service: SMTP when configured, the log when not."""
 
 from meetup.mail import send_mail
+from meetup.notify.sender import send_pending
 from tests.helpers import redirects_to, submit
 
 
@@ -9,6 +10,8 @@ def test_without_a_mail_server_mails_go_to_the_log(app, client, caplog, mailbox)
     with caplog.at_level("INFO", logger=app.logger.name):
         response = submit(client, "/auth/signup", {
             "name": "Ohne Server", "email": "os@example.com", "password": "long-enough-1"})
+        with app.app_context():
+            assert send_pending().sent == 1  # the sender hands it to the log
     redirects_to(response, "/auth/signup/sent")
     assert "To: os@example.com" in caplog.text
     assert "/auth/verify/" in caplog.text

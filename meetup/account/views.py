@@ -8,9 +8,8 @@ from meetup.account import forms
 from meetup.auth import services
 from meetup.auth.forms import ConfirmForm
 from meetup.database import transaction
-from meetup.i18n import current_language
-from meetup.mail import send_mail
 from meetup.models import hash_password
+from meetup.notify import accounts as notify_accounts
 from meetup.security import InvalidToken
 from meetup.urls import external_url
 
@@ -83,10 +82,9 @@ def change_email():
             except services.EmailTaken:
                 form.email.errors.append(_("Another account already uses this email address."))
         if token:
-            link = external_url("account.confirm_email", token=token)
             new_email = form.email.data.strip().lower()
-            send_mail(new_email, "change_email", current_user.locale or current_language(),
-                      user=current_user, link=link, new_email=new_email)
+            with transaction():
+                notify_accounts.email_change(current_user, new_email, token)
             flash(_("Almost done: please open the link we sent to %(email)s. Until then "
                     "your current address stays in use.", email=new_email), "info")
             return redirect(url_for("account.settings"))

@@ -9,8 +9,10 @@ from meetup.extensions import db
 from meetup.mail import CALENDAR_FILENAME, sender_address
 from meetup.models import OutboxMessage
 from meetup.notify import queries
+from meetup.notify.html import mail_html
 
 bp = Blueprint("notify", __name__, url_prefix="/dev/mailbox")
+bp.add_app_template_filter(mail_html, "mail_html")  # the HTML part of every mail
 
 STATES = {"waiting": _l("Waiting"), "sending": _l("Being sent"), "sent": _l("Delivered"),
           "failed": _l("Failed"), "cancelled": _l("Withdrawn")}
