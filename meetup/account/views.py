@@ -10,6 +10,7 @@ from meetup.auth.forms import ConfirmForm
 from meetup.database import transaction
 from meetup.models import hash_password
 from meetup.notify import accounts as notify_accounts
+from meetup.notify.queries import address_failing
 from meetup.security import InvalidToken
 from meetup.urls import external_url
 
@@ -24,6 +25,7 @@ def _page(settings=None, password=None, email=None, status=200):
         settings_form=settings or forms.SettingsForm(obj=current_user, prefix="settings"),
         password_form=password or forms.PasswordChangeForm(prefix="password"),
         email_form=email or forms.EmailChangeForm(prefix="email"),
+        mail_failing=address_failing(current_user.email),
     ), status
 
 

@@ -70,6 +70,11 @@ class LinkInvitationForm(FlaskForm):
         Optional(), NumberRange(1, 10000, _l("Between 1 and 10,000."))])
 
 
+def note_field() -> TextAreaField:
+    return TextAreaField(_l("Personal note (optional)"), filters=[strip],
+                         validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+
+
 class EmailInvitationForm(FlaskForm):
     emails = TextAreaField(
         _l("Email addresses"),
@@ -77,10 +82,12 @@ class EmailInvitationForm(FlaskForm):
                     Length(max=20000)],
         render_kw={"rows": 4},
     )
+    note = note_field()
 
 
 class CsvImportForm(FlaskForm):
     file = FileField(_l("CSV file"))
+    note = note_field()
 
 
 class DirectoryForm(FlaskForm):

@@ -15,6 +15,7 @@ from meetup.extensions import db
 from meetup.groups import bp, forms, invitations, invitations_bp, queries, services
 from meetup.labels import INDUSTRIES
 from meetup.models import Application, Group, JoinPolicy, Membership, User, Visibility, utcnow
+from meetup.notify import membership as notify
 from meetup.pagination import paginate
 from meetup.policy import Action
 from meetup.search import contains, equals, matches_words, storable
@@ -105,7 +106,8 @@ def apply(slug: str):
     if form.validate_on_submit():
         with transaction():
             group, _viewer = policy.load_group(slug, Action.APPLY)
-            services.apply(group, current_user, form.message.data)
+            application = services.apply(group, current_user, form.message.data)
+            notify.application_received(application)
         flash(_("Thank you! Your application has been sent to the organisers of %(group)s.",
                 group=group.name), "success")
         return redirect(url_for("groups.show", slug=slug))
