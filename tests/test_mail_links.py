@@ -38,6 +38,9 @@ def site(app):
 def links_in(mail) -> list[str]:
     body = mail.get_body(("plain",)).get_content()
     assert "evil.example" not in body
+    html = mail.get_body(("html",)).get_content()  # the HTML part links the same way
+    assert "evil.example" not in html
+    assert re.findall(r'href="(https?://[^"]+)"', html) == re.findall(r"https?://\S+", body)
     links = re.findall(r"https?://\S+", body)
     assert links, body
     return links

@@ -209,6 +209,8 @@ def accept_invitation(token: str):
             membership = invitations.accept(found, policy.viewer_for(current_user, group),
                                             form.message.data or "")
             joined = membership is not None
+            if not joined:  # an approval club: the invitation filed an application
+                notify.application_received(policy.viewer_for(current_user, group).application)
     except RuleError as error:
         flash(str(error), "error")
         return redirect(url_for("invitations.show", token=token))

@@ -95,7 +95,7 @@ def contact_organisers(sender: User, group: Group, subject: str, body: str) -> i
     for organiser in recipients:
         queue(organiser.email, "contact_organisers", organiser.locale or "",
               kind="contact_organisers", key=f"contact:{entry.id}", user=organiser,
-              sender_name=f"{sender.name} ({group.name})", reply_to=sender.email,
+              sender_name=f"{sender.name} via {group.name}", reply_to=sender.email,
               group=group, writer=sender.name, subject=" ".join(subject.split()), text=body.strip(),
               link=external_url("groups.show", slug=group.slug))
     return len(recipients)

@@ -25,8 +25,9 @@ EVENT_AUDIENCES = [
 
 
 class AnnouncementForm(MessageForm):
-    audience = RadioField(_l("To"), default=Audience.GOING.value, choices=EVENT_AUDIENCES,
-                          validators=[DataRequired(_l("Please choose who should receive it."))])
+    audience = RadioField(
+        _l("Who receives it"), default=Audience.GOING.value, choices=EVENT_AUDIENCES,
+        validators=[DataRequired(_l("Please choose who should receive it."))])
 
     def for_club(self) -> "AnnouncementForm":
         """A club-wide announcement goes to all members: the only choice."""
