@@ -26,6 +26,7 @@ from meetup.groups import manage_views as group_manage_views
 from meetup.groups import views as group_views
 from meetup.legal import views as legal_views
 from meetup.main import views as main_views
+from meetup.notify import manage_views as notify_manage_views
 from meetup.notify import views as notify_views
 from meetup.people import views as people_views
 from meetup.series import manage_views as series_manage_views
@@ -34,7 +35,8 @@ from meetup.series import views as series_views
 # Every view module, imported for its routes on the blueprints of its feature.
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, series_views, series_manage_views,
-                calendar_views, people_views, legal_views, notify_views, contact_views)
+                calendar_views, people_views, legal_views, notify_views, notify_manage_views,
+                contact_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -88,6 +88,13 @@ class Defaults:
     OUTBOX_RETRY_MAX = 4 * 60 * 60
     OUTBOX_LEASE = 300
     OUTBOX_BATCH = 20  # mails taken per claim, sent over one connection
+    # Mail people write to many (meetup/notify/announcements.py): announcements per
+    # club and messages to organisers per sender, in any 24 hours.
+    ANNOUNCEMENTS_PER_DAY = 5
+    CONTACT_MESSAGES_PER_DAY = 5
+    # An address the mail server refused for good this many times, with none
+    # delivered since, is flagged on its account page.
+    BOUNCES_TO_FLAG = 3
     OUTBOX_IDLE_SLEEP = 2.0  # seconds 'outbox work' waits when nothing is due
 
 

@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
@@ -23,6 +24,10 @@ from meetup.models import utcnow
 from meetup.urls import site_domain
 
 CALENDAR_FILENAME = "invite.ics"
+# Headers are not folded at 78 characters: Python's folding loses the space between a
+# word and the next one when both are encoded ("Unternehmerclub Münster" arrived as
+# "UnternehmerclubMünster"). 998 is the limit of a line in RFC 5322.
+POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def new_message_id() -> str:
@@ -46,7 +51,7 @@ def build_message(to: str, subject: str, body: str, *, html: str | None = None,
                   attachment: bytes | None = None,
                   attachment_method: str | None = None) -> EmailMessage:
     """A complete message: text, an HTML alternative, an iCalendar attachment."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender_address(sender_name)
     message["To"] = to
     if reply_to:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import abort
+from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
@@ -57,7 +57,8 @@ class Action(enum.StrEnum):
     ACCEPT_INVITATION = "accept_invitation"  # any policy, with a valid invitation
     LEAVE = "leave"
     WITHDRAW_APPLICATION = "withdraw_application"  # an applicant, also of a private group
-    MANAGE = "manage"  # applications, invitations, members, titles, settings
+    CONTACT = "contact"  # write to the organisers (members; signed-in visitors of public groups)
+    MANAGE = "manage"  # applications, invitations, members, titles, settings, announcements
     OWN = "own"  # roles, ownership
 
 
@@ -127,6 +128,8 @@ def can(viewer: Viewer, action: Action, group: Group) -> bool:
             return viewer.has_pending_application
         case Action.LEAVE:
             return viewer.is_member and not is_last_owner(viewer, viewer.membership)
+        case Action.CONTACT:
+            return viewer.is_member or (outsider and public)
         case Action.MANAGE:
             return viewer.role in (Role.OWNER, Role.ORGANISER)
         case Action.OWN:
@@ -143,6 +146,8 @@ def ensure(viewer: Viewer, action: Action, group: Group) -> None:
         abort(404)
     if viewer.user is None:
         abort(login_manager.unauthorized())
+    if can(viewer, Action.CONTACT, group):
+        g.contact_group = group.slug  # the 403 page links to the club's contact form
     abort(403)
 
 

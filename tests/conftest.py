@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 
 from meetup.extensions import db
+from meetup.notify.sender import send_pending
 from tests.helpers import disposing, make_app
 from tests.mailbox import start_smtp
 from tests.pg import PostgresServer, find_bindir, free_port
@@ -30,9 +31,21 @@ def smtp():
 
 
 @pytest.fixture
-def mailbox(smtp):
-    smtp[1].clear()
-    return smtp[1]
+def mailbox(request, smtp):
+    """The SMTP server's mailbox, emptied. In tests marked ``deliver_outbox`` it
+    first delivers what the outbox holds whenever the test looks at it."""
+    mailbox = smtp[1]
+    mailbox.clear()
+    if request.node.get_closest_marker("deliver_outbox"):
+        app = request.getfixturevalue("app")
+
+        def pump():
+            with app.app_context():
+                send_pending()
+
+        mailbox.pump = pump
+    yield mailbox
+    mailbox.pump = None
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,9 @@ class Mailbox:
         self.refused: dict[str, str] = {}
         # Called with each mail before the server answers 250 (tests' own doings).
         self.on_arrival = None
+        # Called before the mailbox is looked at: hands the outbox to the server
+        # (set for tests marked ``deliver_outbox``).
+        self.pump = None
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
 
@@ -40,11 +43,23 @@ class Mailbox:
             self.messages.clear()
             self.refused.clear()
             self.on_arrival = None
+        self.pump = None
+
+    def deliver(self) -> None:
+        if self.pump is not None:
+            self.pump()
 
     def wait_for_count(self, count: int, timeout: float = 30) -> list[EmailMessage]:
         """Wait until at least ``count`` mails arrived in all; returns them all."""
+        self.deliver()
         with self._arrived:
             self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+            return list(self.messages)
+
+    def arrived(self) -> list[EmailMessage]:
+        """Every mail so far, after handing the outbox over."""
+        self.deliver()
+        with self._lock:
             return list(self.messages)
 
     def by_message_id(self) -> Counter:
@@ -56,6 +71,7 @@ class Mailbox:
         def found():
             return [m for m in self.messages if to.lower() in m["To"].lower()]
 
+        self.deliver()
         with self._arrived:
             self._arrived.wait_for(lambda: len(found()) >= count, timeout=timeout)
             mails = found()
@@ -63,7 +79,7 @@ class Mailbox:
         return mails
 
     def last_link(self, to: str) -> str:
-        body = self.wait_for(to)[-1].get_content()
+        body = self.wait_for(to)[-1].get_body(("plain",)).get_content()
         links = re.findall(r"https?://\S+", body)
         assert links, body
         return links[-1]

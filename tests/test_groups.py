@@ -10,6 +10,9 @@ from meetup.groups import services
 from meetup.models import Application, ApplicationStatus, Ban, Group, Membership, Role
 from tests.helpers import log_in, redirects_to, submit
 
+# Mails go through the outbox: the mailbox delivers it before it is read.
+pytestmark = pytest.mark.deliver_outbox
+
 
 def memberships(app, slug):
     with app.app_context():

@@ -1,6 +1,9 @@
 """The mail service: SMTP when configured, the log when not."""
 
-from meetup.mail import send_mail
+import pytest
+
+from meetup.mail import build_message, deliver, send_mail
+from meetup.notify.sender import send_pending
 from tests.helpers import redirects_to, submit
 
 
@@ -9,6 +12,8 @@ def test_without_a_mail_server_mails_go_to_the_log(app, client, caplog, mailbox)
     with caplog.at_level("INFO", logger=app.logger.name):
         response = submit(client, "/auth/signup", {
             "name": "Ohne Server", "email": "os@example.com", "password": "long-enough-1"})
+        with app.app_context():
+            assert send_pending().sent == 1  # the sender hands it to the log
     redirects_to(response, "/auth/signup/sent")
     assert "To: os@example.com" in caplog.text
     assert "/auth/verify/" in caplog.text
@@ -37,3 +42,18 @@ def test_an_unreachable_mail_server_is_reported_not_raised(app):
     with app.test_request_context():
         assert send_mail("mara@example.com", "verify_email", "de", user=Person(),
                          link="http://127.0.0.1/x") is False
+
+
+@pytest.mark.parametrize("subject", [
+    "Neue Bewerbung für den Club „Unternehmerclub Münster“",
+    "Sie sind dabei: Stammtisch am Prinzipalmarkt – Di., 8. Dezember 2026, 19:00 Uhr, "
+    "Brauerei Pinkus Müller, Münster – mit Einladung für Ihren Kalender",
+    "Ärger über Öffnungszeiten? Übergabe der Leitung an Jürgen Weiß – „Gründerkreis“ " * 3,
+])
+def test_long_subjects_and_names_with_umlauts_arrive_word_for_word(app, mailbox, subject):
+    name = "Paula Müller-Lüdenscheidt via Unternehmerclub Münster – Westfälische Wirtschaft"
+    with app.test_request_context():
+        deliver(build_message("mara@example.com", subject.strip(), "Text", sender_name=name))
+    mail = mailbox.wait_for("mara@example.com")[0]
+    assert mail["Subject"] == subject.strip()
+    assert mail["From"].addresses[0].display_name == name

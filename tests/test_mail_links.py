@@ -9,6 +9,9 @@ from meetup.extensions import db
 from meetup.models import Application
 from tests.helpers import PASSWORD, csrf_token, redirects_to
 
+# Mails go through the outbox: the mailbox delivers it before it is read.
+pytestmark = pytest.mark.deliver_outbox
+
 SITE = "https://treffpunkt.example.org"
 # The request arrives with "Host: evil.example" (and proxy headers claiming it, too).
 FORGED = {"base_url": "http://evil.example",
@@ -33,8 +36,11 @@ def site(app):
 
 
 def links_in(mail) -> list[str]:
-    body = mail.get_content()
+    body = mail.get_body(("plain",)).get_content()
     assert "evil.example" not in body
+    html = mail.get_body(("html",)).get_content()  # the HTML part links the same way
+    assert "evil.example" not in html
+    assert re.findall(r'href="(https?://[^"]+)"', html) == re.findall(r"https?://\S+", body)
     links = re.findall(r"https?://\S+", body)
     assert links, body
     return links

@@ -82,7 +82,10 @@ def test_the_mail_is_rendered_in_the_recipients_language_at_queue_time(app, make
         assert german.subject == "Neues Passwort wählen"
         assert english.subject == "Choose a new password"
         assert german.user_id == user_id and german.locale == "de"
-        assert "http://localhost/r" in german.body_text and german.body_html is None
+        assert "http://localhost/r" in german.body_text
+        # The HTML part says the same, in the same language, with the link a link.
+        assert '<a href="http://localhost/r">' in german.body_html
+        assert "Neues Passwort wählen" in german.body_html
 
 
 def test_queueing_the_same_key_twice_is_a_no_op(app):

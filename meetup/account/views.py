@@ -8,9 +8,9 @@ from meetup.account import forms
 from meetup.auth import services
 from meetup.auth.forms import ConfirmForm
 from meetup.database import transaction
-from meetup.i18n import current_language
-from meetup.mail import send_mail
 from meetup.models import hash_password
+from meetup.notify import accounts as notify_accounts
+from meetup.notify.queries import address_failing
 from meetup.security import InvalidToken
 from meetup.urls import external_url
 
@@ -25,6 +25,7 @@ def _page(settings=None, password=None, email=None, status=200):
         settings_form=settings or forms.SettingsForm(obj=current_user, prefix="settings"),
         password_form=password or forms.PasswordChangeForm(prefix="password"),
         email_form=email or forms.EmailChangeForm(prefix="email"),
+        mail_failing=address_failing(current_user.email),
     ), status
 
 
@@ -83,10 +84,9 @@ def change_email():
             except services.EmailTaken:
                 form.email.errors.append(_("Another account already uses this email address."))
         if token:
-            link = external_url("account.confirm_email", token=token)
             new_email = form.email.data.strip().lower()
-            send_mail(new_email, "change_email", current_user.locale or current_language(),
-                      user=current_user, link=link, new_email=new_email)
+            with transaction():
+                notify_accounts.email_change(current_user, new_email, token)
             flash(_("Almost done: please open the link we sent to %(email)s. Until then "
                     "your current address stays in use.", email=new_email), "info")
             return redirect(url_for("account.settings"))

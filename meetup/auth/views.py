@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetup.auth import forms, lockout, services
-from meetup.database import after_commit, transaction
+from meetup.database import transaction
 from meetup.extensions import limiter
 from meetup.i18n import current_language
-from meetup.mail import send_mail
 from meetup.models import hash_password
+from meetup.notify import accounts as notify_accounts
 from meetup.security import InvalidToken, safe_next
-from meetup.urls import external_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -37,22 +36,6 @@ def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
-def send_verification(user) -> bool:
-    link = external_url("auth.verify", token=services.verification_token(user))
-    return send_mail(user.email, "verify_email", user.locale or current_language(), user=user,
-                     link=link)
-
-
-def send_account_exists(email: str) -> bool:
-    """Tell an account's owner that someone tried to sign up with their address."""
-    user = services.find_user_by_email(email)
-    if user is None:
-        return False
-    return send_mail(user.email, "signup_existing", user.locale or current_language(),
-                     user=user, login_link=external_url("auth.login"),
-                     reset_link=external_url("auth.reset_request"))
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
@@ -65,13 +48,21 @@ def signup():
             with transaction():
                 user = services.create_user(form.email.data, form.name.data, password_hash,
                                             locale=current_language())
-                after_commit(send_verification, user)
+                notify_accounts.verification(user)
         except services.EmailTaken:
-            send_account_exists(form.email.data)
+            _tell_the_owner(form.email.data)
         # The same answer whether or not the address has an account: the mail tells.
         session["signup_email"] = form.email.data
         return redirect(url_for("auth.signup_sent"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+def _tell_the_owner(email: str) -> None:
+    """Someone tried to sign up with an address that has an account: tell its owner."""
+    with transaction():
+        user = services.find_user_by_email(email)
+        if user is not None:
+            notify_accounts.account_exists(user)
 
 
 @bp.get("/signup/sent")
@@ -113,18 +104,11 @@ def login():
             login_user(result.user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.index")))
         if result.notify is not None:
-            send_lock_notice(result.notify)
+            with transaction():
+                notify_accounts.lock_notice(result.notify)
         # One message for an unknown address and a wrong password.
         form.password.errors.append(_("Email address or password is not correct."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
-
-
-def send_lock_notice(user) -> bool:
-    """Tell the owner, in their language, that logins are paused, with a reset link."""
-    link = external_url("auth.reset", token=services.reset_token(user))
-    return send_mail(user.email, "login_locked",
-                     user.locale or current_app.config["BABEL_DEFAULT_LOCALE"], user=user,
-                     link=link, minutes=lockout.Limit.from_config().minutes)
 
 
 @bp.post("/logout")
@@ -143,11 +127,10 @@ def logout():
 def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None:
-            link = external_url("auth.reset", token=services.reset_token(user))
-            send_mail(user.email, "reset_password", user.locale or current_language(),
-                      user=user, link=link)
+        with transaction():
+            user = services.find_user_by_email(form.email.data)
+            if user is not None:
+                notify_accounts.password_reset(user)
         # The same answer whether or not the address has an account.
         flash(_("If an account exists for %(email)s, we have sent it a link to choose "
                 "a new password. The link is valid for one hour.", email=form.email.data),
@@ -182,9 +165,9 @@ def reset(token: str):
 def resend_verification():
     if current_user.is_verified:
         flash(_("Your email address is already confirmed."), "info")
-    elif send_verification(current_user):
+    else:
+        with transaction():
+            notify_accounts.verification(current_user)
         flash(_("We sent the confirmation link again to %(email)s.",
                 email=current_user.email), "success")
-    else:
-        flash(_("The email could not be sent just now. Please try again later."), "error")
     return redirect(url_for("account.settings"))

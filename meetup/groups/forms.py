@@ -71,6 +71,11 @@ class LinkInvitationForm(Form):
         Optional(), NumberRange(1, 10000, _l("Between 1 and 10,000."))])
 
 
+def note_field() -> TextAreaField:
+    return TextAreaField(_l("Personal note (optional)"), filters=[strip],
+                         validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+
+
 class EmailInvitationForm(Form):
     emails = TextAreaField(
         _l("Email addresses"),
@@ -78,10 +83,12 @@ class EmailInvitationForm(Form):
                     Length(max=20000)],
         render_kw={"rows": 4},
     )
+    note = note_field()
 
 
 class CsvImportForm(Form):
     file = FileField(_l("CSV file"))
+    note = note_field()
 
 
 class DirectoryForm(Form):

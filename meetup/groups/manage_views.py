@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meetup import images, policy
-from meetup.database import after_commit, transaction
+from meetup.database import transaction
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.groups import bp, forms, invitations, queries, services
-from meetup.groups.mails import send_decision, send_invitation
 from meetup.labels import role_label
 from meetup.models import Application, Group, Role
+from meetup.notify import membership as notify
 from meetup.policy import Action
 from meetup.urls import external_url
 
@@ -130,7 +130,7 @@ def decide(slug: str, application_id: int, decision: str):
         decided = services.decide(application, current_user, approve)
         name = application.user.name
         if decided:
-            after_commit(send_decision, application)
+            notify.application_decided(application)
     if not decided:
         flash(_("Another organiser has already decided on this application."), "info")
     else:
@@ -181,7 +181,7 @@ def invite_by_email(slug: str):
             if result.errors:
                 raise BatchRefused()
             for invitation in result.invitations:
-                after_commit(send_invitation, invitation)
+                notify.invitation(invitation, current_user, form.note.data)
     except invitations.ImportFileError as error:
         form.emails.errors.append(str(error))
         return invitation_list(slug, email_form=form)
@@ -210,7 +210,7 @@ def import_csv(slug: str):
             group, _viewer = policy.load_group(slug, Action.MANAGE)
             result = invitations.import_csv(group, current_user, data)
             for invitation in result.invitations:
-                after_commit(send_invitation, invitation)
+                notify.invitation(invitation, current_user, form.note.data)
     except invitations.ImportFileError as error:
         form.file.errors.append(str(error))
         return invitation_list(slug, csv_form=form)

@@ -15,6 +15,7 @@ from meetup.extensions import db
 from meetup.groups import bp, forms, invitations, invitations_bp, queries, services
 from meetup.labels import INDUSTRIES
 from meetup.models import Application, Group, JoinPolicy, Membership, User, Visibility, utcnow
+from meetup.notify import membership as notify
 from meetup.pagination import paginate
 from meetup.policy import Action
 from meetup.search import contains, equals, matches_words, storable
@@ -105,7 +106,8 @@ def apply(slug: str):
     if form.validate_on_submit():
         with transaction():
             group, _viewer = policy.load_group(slug, Action.APPLY)
-            services.apply(group, current_user, form.message.data)
+            application = services.apply(group, current_user, form.message.data)
+            notify.application_received(application)
         flash(_("Thank you! Your application has been sent to the organisers of %(group)s.",
                 group=group.name), "success")
         return redirect(url_for("groups.show", slug=slug))
@@ -207,6 +209,8 @@ def accept_invitation(token: str):
             membership = invitations.accept(found, policy.viewer_for(current_user, group),
                                             form.message.data or "")
             joined = membership is not None
+            if not joined:  # an approval club: the invitation filed an application
+                notify.application_received(policy.viewer_for(current_user, group).application)
     except RuleError as error:
         flash(str(error), "error")
         return redirect(url_for("invitations.show", token=token))

@@ -1,5 +1,6 @@
 """The shared model package; every model is re-exported here."""
 
+from meetup.models.announcement import Announcement, Audience, ContactMessage
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.calendar import FeedState
 from meetup.models.contact import (
@@ -42,6 +43,9 @@ from meetup.models.user import (
 )
 
 __all__ = [
+    "Announcement",
+    "Audience",
+    "ContactMessage",
     "DEFAULT_TIMEZONE",
     "Application",
     "ApplicationStatus",

@@ -39,7 +39,7 @@ def invitation(event: Event, user: User, method: str, tentative: bool = False) -
 VERSION_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _stamp() -> int:
+def stamp() -> int:
     """A version for answers a person may give more than once (yes, no, yes): the
     second of the answer, counted from 2026 so that it fits 32 bits for 68 years.
     A double click within that second is one mail."""
@@ -61,19 +61,19 @@ def answered(rsvp: RSVP, before: RSVPStatus | None, position: int | None = None)
         return
     event, user = rsvp.event, rsvp.user
     if rsvp.status == RSVPStatus.GOING:
-        _about_event("rsvp_going", rsvp, kind="rsvp_going", version=_stamp(),
+        _about_event("rsvp_going", rsvp, kind="rsvp_going", version=stamp(),
                      attachment=invitation(event, user, "REQUEST"))
     elif rsvp.status == RSVPStatus.WAITLIST:
-        _about_event("rsvp_waitlist", rsvp, kind="rsvp_waitlist", version=_stamp(),
+        _about_event("rsvp_waitlist", rsvp, kind="rsvp_waitlist", version=stamp(),
                      position=position)
     elif before == RSVPStatus.GOING:
-        _about_event("rsvp_withdrawn", rsvp, kind="rsvp_withdrawn", version=_stamp(),
+        _about_event("rsvp_withdrawn", rsvp, kind="rsvp_withdrawn", version=stamp(),
                      attachment=invitation(event, user, "CANCEL"))
 
 
 def promoted(rsvp: RSVP) -> None:
     """A seat became free and is now theirs: say so, with the invitation."""
-    _about_event("rsvp_promoted", rsvp, kind="rsvp_promoted", version=_stamp(),
+    _about_event("rsvp_promoted", rsvp, kind="rsvp_promoted", version=stamp(),
                  attachment=invitation(rsvp.event, rsvp.user, "REQUEST"))
 
 

@@ -1,16 +1,26 @@
-"""The development mailbox: what the outbox holds, for admins, when no mail server
-is configured (then nothing leaves the machine and mails are read here)."""
+"""Members write to a club's organisers (the contact form); and the development
+mailbox: what the outbox holds, for admins, when no mail server is configured
+(then nothing leaves the machine and mails are read here)."""
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
+from meetup import policy
+from meetup.database import transaction
+from meetup.errors import RuleError
 from meetup.extensions import db
+from meetup.groups import bp as groups_bp
 from meetup.mail import CALENDAR_FILENAME, sender_address
 from meetup.models import OutboxMessage
-from meetup.notify import queries
+from meetup.notify import announcements, queries
+from meetup.notify.forms import MessageForm
+from meetup.notify.html import mail_html
+from meetup.policy import Action
 
 bp = Blueprint("notify", __name__, url_prefix="/dev/mailbox")
+bp.add_app_template_filter(mail_html, "mail_html")  # the HTML part of every mail
 
 STATES = {"waiting": _l("Waiting"), "sending": _l("Being sent"), "sent": _l("Delivered"),
           "failed": _l("Failed"), "cancelled": _l("Withdrawn")}
@@ -54,3 +64,24 @@ def attachment(message_id: int):
         content_type += f"; method={mail.attachment_method}"
     return Response(mail.attachment, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{CALENDAR_FILENAME}"'})
+
+
+@groups_bp.route("/<slug>/contact", methods=["GET", "POST"])
+@login_required
+def contact(slug: str):
+    group, _viewer = policy.load_group(slug, Action.CONTACT)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                group, _viewer = policy.load_group(slug, Action.CONTACT)
+                announcements.contact_organisers(current_user, group, form.subject.data,
+                                                 form.text.data)
+        except RuleError as error:
+            form.text.errors.append(str(error))
+            return render_template("notify/contact.html", group=group, form=form), error.status
+        flash(_("Thank you! Your message is on its way to the organisers of %(group)s. "
+                "They will answer you by email.", group=group.name), "success")
+        return redirect(url_for("groups.show", slug=slug))
+    return render_template("notify/contact.html", group=group, form=form), (
+        422 if form.errors else 200)

@@ -2,7 +2,11 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
+
+# Mails go through the outbox: the mailbox delivers it before it is read.
+pytestmark = pytest.mark.deliver_outbox
 
 
 def test_sign_up_verify_log_out_log_in_switch_language(page: Page, live_server, mailbox,

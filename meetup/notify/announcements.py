@@ -1,0 +1,116 @@
+"""Mail people write to many: an organiser's announcement to the people of an
+event or a club, and a member's message to a club's organisers.
+
+Both flush and never commit; both count what was sent in the last 24 hours and
+refuse (429) beyond the configured limit. An announcement is one outbox row per
+recipient, each in the recipient's language and only to those who want it; a
+message to the organisers goes to each of them with the writer's address as
+Reply-To (they chose to write) and no organiser's address anywhere the writer sees.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from meetup.database import begin_writing
+from meetup.errors import RuleError
+from meetup.extensions import db
+from meetup.models import (
+    RSVP,
+    Announcement,
+    Audience,
+    ContactMessage,
+    Event,
+    Group,
+    Membership,
+    RSVPStatus,
+    User,
+    utcnow,
+)
+from meetup.notify.membership import organisers
+from meetup.notify.outbox import queue
+from meetup.notify.preferences import wants
+from meetup.urls import external_url
+
+DAY = timedelta(hours=24)
+
+
+def audience_of(group: Group, event: Event | None, audience: Audience) -> list[User]:
+    """Who an announcement reaches: the people going to (or waiting for) the
+    event, or every member of the club."""
+    if audience == Audience.MEMBERS:
+        query = (select(User).join(Membership, Membership.user_id == User.id)
+                 .where(Membership.group_id == group.id))
+    else:
+        if event is None:
+            raise RuleError(_l("Please choose who should receive the announcement."))
+        status = RSVPStatus.GOING if audience == Audience.GOING else RSVPStatus.WAITLIST
+        query = (select(User).join(RSVP, RSVP.user_id == User.id)
+                 .where(RSVP.event_id == event.id, RSVP.status == status))
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def announce(author: User, group: Group, event: Event | None, audience: Audience,
+             subject: str, body: str) -> Announcement:
+    """Queue the announcement to its audience and log it; RuleError (429) when the
+    club has sent its announcements for the day. The caller checked ``MANAGE``."""
+    begin_writing()  # the count and the new row under one lock (SQLite)
+    limit = current_app.config["ANNOUNCEMENTS_PER_DAY"]
+    if _count(Announcement, Announcement.group_id == group.id) >= limit:
+        raise RuleError(_l("%(group)s has sent %(limit)d announcements in the last 24 "
+                           "hours. Please try again tomorrow.", group=group.name, limit=limit),
+                        status=429)
+    recipients = [user for user in audience_of(group, event, audience)
+                  if wants(user, "announcement", group)]
+    entry = Announcement(group_id=group.id, event_id=event.id if event else None,
+                         author_id=author.id, audience=audience, subject=" ".join(subject.split()),
+                         body=body.strip(), recipient_count=len(recipients))
+    db.session.add(entry)
+    db.session.flush()
+    link = external_url("events.show", event_id=event.id) if event else external_url(
+        "groups.show", slug=group.slug)
+    contact = external_url("groups.contact", slug=group.slug)
+    for user in recipients:
+        queue(user.email, "announcement", user.locale or "", kind="announcement",
+              key=f"announcement:{entry.id}", user=user, sender_name=group.name,
+              group=group, event=event, announcement=entry, author=author.name,
+              link=link, contact_link=contact)
+    return entry
+
+
+def contact_organisers(sender: User, group: Group, subject: str, body: str) -> int:
+    """Send a message to each organiser of the club; how many. RuleError (429)
+    beyond the sender's daily limit. The caller checked ``CONTACT``."""
+    begin_writing()
+    limit = current_app.config["CONTACT_MESSAGES_PER_DAY"]
+    if _count(ContactMessage, ContactMessage.sender_id == sender.id) >= limit:
+        raise RuleError(_l("You have written %(limit)d messages to organisers in the last "
+                           "24 hours. Please try again tomorrow.", limit=limit), status=429)
+    entry = ContactMessage(group_id=group.id, sender_id=sender.id)
+    db.session.add(entry)
+    db.session.flush()
+    recipients = organisers(group)
+    for organiser in recipients:
+        queue(organiser.email, "contact_organisers", organiser.locale or "",
+              kind="contact_organisers", key=f"contact:{entry.id}", user=organiser,
+              sender_name=f"{sender.name} via {group.name}", reply_to=sender.email,
+              group=group, writer=sender.name, subject=" ".join(subject.split()), text=body.strip(),
+              link=external_url("groups.show", slug=group.slug))
+    return len(recipients)
+
+
+def recent(group: Group, event: Event | None = None, limit: int = 20) -> list[Announcement]:
+    """The log on the management page: the latest announcements, newest first."""
+    query = select(Announcement).where(Announcement.group_id == group.id)
+    if event is not None:
+        query = query.where(Announcement.event_id == event.id)
+    return list(db.session.scalars(
+        query.order_by(Announcement.created_at.desc(), Announcement.id.desc()).limit(limit)))
+
+
+def _count(model, condition) -> int:
+    since = utcnow() - DAY
+    return db.session.scalar(select(func.count(model.id))
+                             .where(condition, model.created_at > since))
