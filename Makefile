@@ -13,7 +13,7 @@ export MEETUP_SITE_URL ?= http://127.0.0.1:$(PORT)
 BABEL_EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 \
 	--ignore-dirs ".* __pycache__ .venv" --no-location --sort-output --omit-header
 
-.PHONY: run test lint lock translations translations-update clean
+.PHONY: run serve test lint lock translations translations-update clean
 
 # The web server, and beside it the outbox sender that delivers queued mails (without
 # MAIL_SERVER to the log and to /dev/mailbox); when the server stops, so does the sender.
@@ -23,6 +23,16 @@ run: $(STAMP) translations instance/config.py
 	$(FLASK) outbox work & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production serving (README, "Deploy"): migrations first, then gunicorn on
+# 127.0.0.1:$(PORT) behind a reverse proxy, 2 × cores + 1 workers unless WORKERS=
+# says otherwise, JSON logs. The outbox sender runs as a service of its own.
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1) + 1)")
+serve: $(STAMP) translations
+	$(FLASK) db upgrade
+	MEETUP_LOG_FORMAT=$${MEETUP_LOG_FORMAT:-json} exec $(BIN)/gunicorn --workers $(WORKERS) \
+		--bind 127.0.0.1:$(PORT) --no-control-socket \
+		--forwarded-allow-ips "" wsgi:app
 
 test: $(STAMP) translations $(JS_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

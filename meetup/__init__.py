@@ -11,8 +11,10 @@ from meetup import (
     groups,
     guards,
     i18n,
+    logs,
     security,
     series,
+    serving,
     urls,
 )
 from meetup.account import views as account_views
@@ -24,6 +26,7 @@ from meetup.events import manage_views as event_manage_views
 from meetup.events import views as event_views
 from meetup.groups import manage_views as group_manage_views
 from meetup.groups import views as group_views
+from meetup.health import views as health_views
 from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.notify import manage_views as notify_manage_views
@@ -36,7 +39,7 @@ from meetup.series import views as series_views
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, series_views, series_manage_views,
                 calendar_views, people_views, legal_views, notify_views, notify_manage_views,
-                contact_views)
+                contact_views, health_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -57,13 +60,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
+    serving.init_app(app)
     guards.init_app(app)
     urls.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, series.bp, calendar_views.bp,
-                      people_views.bp, legal_views.bp, notify_views.bp, contact_views.bp):
+                      people_views.bp, legal_views.bp, notify_views.bp, contact_views.bp,
+                      health_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

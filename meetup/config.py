@@ -36,9 +36,17 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     LOG_LEVEL = "INFO"  # development mails are logged at INFO
+    # "text" (for a person at a terminal) or "json" (one object a line, for a log
+    # collector; `make serve` sets it). Every line carries the request's id.
+    LOG_FORMAT = "text"
+    # How many reverse proxies stand in front (nginx: 1). Only then are their
+    # X-Forwarded-For and X-Forwarded-Proto headers believed; 0 ignores them.
+    TRUSTED_PROXIES = 0
 
     MAX_CONTENT_LENGTH = 24 * 1024 * 1024  # a 20 MB phone photo and the rest of its form
-    UPLOAD_FOLDER = None  # default: instance/uploads
+    # Club logos and profile photos. Every process and host must see the same
+    # folder (a shared volume or network file system); default: instance/uploads.
+    UPLOAD_FOLDER = None
     LEGAL_FOLDER = None  # impressum.md, privacy.md (and .de.md/.en.md); default: instance/
 
     PASSWORD_MIN_LENGTH = 10

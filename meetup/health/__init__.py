@@ -1,0 +1,1 @@
+"""Health checks for the process manager and the load balancer."""
