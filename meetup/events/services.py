@@ -28,7 +28,7 @@ from meetup.models import (
     Visibility,
     utcnow,
 )
-from meetup.notify import messages
+from meetup.notify import changes, messages
 
 MAX_OCCURRENCES = 104  # two years of weekly evenings
 # Changing any of these changes what a calendar shows: SEQUENCE goes up.
@@ -184,8 +184,10 @@ def update(event: Event, values: dict, schedule: Schedule,
                                 Event.status != EventStatus.CANCELLED)
             .order_by(Event.id).with_for_update()).all()  # one lock order for every writer
     local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
+    befores = []
     for target in targets:
         before = _snapshot(target)
+        befores.append(before)
         for name, value in _fields_for(target.group, values).items():
             setattr(target, name, value)
         own_start = target.starts_at.astimezone(target.zone).replace(tzinfo=None)
@@ -196,7 +198,8 @@ def update(event: Event, values: dict, schedule: Schedule,
             raise RuleError(_l("The capacity cannot be negative."))
         _bump_sequence(target, before)
     db.session.flush()
-    for target in targets:
+    for target, before in zip(targets, befores, strict=True):
+        changes.after_update(target, before)  # a new time or place is mailed
         promote(target)  # a higher capacity frees seats
     return targets
 
@@ -213,6 +216,7 @@ def cancel(event: Event, reason: str, now: datetime | None = None) -> None:
     event.cancel_reason = reason.strip()[:500]
     _bump_sequence(event, before)
     db.session.flush()
+    changes.after_cancel(event)
     messages.cancelled(event, list(db.session.scalars(
         select(RSVP).where(RSVP.event_id == event.id,
                            RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]))

@@ -51,6 +51,11 @@ class GroupForm(TimezoneChoices, FlaskForm):
     ])
     timezone = SelectField(_l("Time zone of its events"), default=DEFAULT_TIMEZONE)
     logo = FileField(_l("Logo"), validators=[images.upload_size])
+    reminder_hours = SelectField(
+        _l("Reminder mail to the people going"), coerce=int, default=24,
+        choices=[(0, _l("no reminder"))] + [
+            (hours, _l("%(num)d hours before the event", num=hours))
+            for hours in (2, 4, 12, 24, 48, 72)])
 
 
 class ApplicationForm(FlaskForm):

@@ -31,6 +31,15 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
+from meetup.models.notify import (
+    DEFAULT_REMINDER_HOURS,
+    ClubMailSettings,
+    EventAnnouncement,
+    GroupReminder,
+    MailSettings,
+    NewEvents,
+    StillComingAnswer,
+)
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
@@ -42,6 +51,13 @@ from meetup.models.user import (
 )
 
 __all__ = [
+    "DEFAULT_REMINDER_HOURS",
+    "ClubMailSettings",
+    "EventAnnouncement",
+    "GroupReminder",
+    "MailSettings",
+    "NewEvents",
+    "StillComingAnswer",
     "DEFAULT_TIMEZONE",
     "Application",
     "ApplicationStatus",
