@@ -26,6 +26,7 @@ from meetup.models import (
     MailSettings,
     Membership,
     NewEvents,
+    OutboxMessage,
     Role,
     RSVPStatus,
     User,
@@ -93,6 +94,12 @@ def _club_mail(user: User, group: Group, kind: str, key: str, version: int,
           group=group, **context)
 
 
+def _queued(user: User, kind: str, key: str, version: int) -> bool:
+    """This digest or summary is in the outbox already (an earlier tick)."""
+    return db.session.scalar(select(OutboxMessage.id).filter_by(
+        user_id=user.id, kind=kind, subject_key=key, version=version)) is not None
+
+
 def week_of(day: date) -> int:
     year, week, _weekday = day.isocalendar()
     return year * 100 + week
@@ -117,6 +124,8 @@ def weekly_digests(now: datetime) -> int:
 
 def _digest(user: User, group: Group, start: datetime, end: datetime, version: int,
             now: datetime) -> int:
+    if _queued(user, "new_events_weekly", f"group:{group.id}", version):
+        return 0
     events = db.session.scalars(
         select(Event).join(EventAnnouncement, EventAnnouncement.event_id == Event.id)
         .where(Event.group_id == group.id, Event.status == EventStatus.PUBLISHED,
@@ -147,6 +156,8 @@ def organiser_summaries(now: datetime) -> int:
 
 
 def _summary(user: User, group: Group, start: datetime, day: date, now: datetime) -> int:
+    if _queued(user, "organiser_summary", f"group:{group.id}", day.toordinal()):
+        return 0
     answers = db.session.scalars(
         select(RSVP).join(RSVP.event).options(joinedload(RSVP.event), joinedload(RSVP.user))
         .where(Event.group_id == group.id, Event.starts_at > now,
