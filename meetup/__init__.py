@@ -14,14 +14,14 @@ from meetup.groups import manage_views as group_manage_views
 from meetup.groups import views as group_views
 from meetup.legal import views as legal_views
 from meetup.main import views as main_views
-from meetup.notify import preference_views as notify_preference_views
 from meetup.notify import views as notify_views
 from meetup.people import views as people_views
+from meetup.preferences import views as preference_views
 
 # Every view module, imported for its routes on the blueprints of its feature.
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, calendar_views, people_views, legal_views,
-                notify_views, notify_preference_views, contact_views)
+                notify_views, preference_views, contact_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp,
-                      legal_views.bp, notify_views.bp, notify_preference_views.bp,
+                      legal_views.bp, notify_views.bp, preference_views.bp,
                       contact_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
