@@ -132,11 +132,14 @@ def test_organiser_alerts_and_the_daily_summary(app, club, make_user, add_member
     save_page(owner, {"reminders": "y", "organiser_alerts": "y", "organiser_summary": "y"})
     people_going(app, make_user, add_member, slug, event, PEOPLE)  # Anna going, Jens waiting
     answer(member(app, make_user, add_member, slug, "mara@example.com", "Mara"), event)
+    result = tick(app, starts(app, event) - timedelta(days=6))
+    assert (result.organiser_alerts, result.summaries) == (2, 1)
+    assert tick(app, starts(app, event) - timedelta(days=6)).organiser_alerts == 0
     with app.app_context():
         kinds = db.session.scalars(select(OutboxMessage.kind).filter_by(
             recipient="owner@example.com")).all()
-    assert sorted(kinds) == ["event_full", "waitlist_forming"]  # once each
-    assert tick(app, starts(app, event) - timedelta(days=6)).summaries == 1
+    assert sorted(k for k in kinds if k in ("event_full", "waitlist_forming")) == [
+        "event_full", "waitlist_forming"]  # once each
     deliver(app)
     mails = mailbox.wait_for("owner@example.com", count=4)
     by_subject = {m["Subject"]: m for m in mails}
@@ -147,7 +150,8 @@ def test_organiser_alerts_and_the_daily_summary(app, club, make_user, add_member
     save_page(owner, {"reminders": "y"})  # alerts and summary off
     second = make_event(slug, title="Kaminabend", capacity=1)
     answer(member(app, make_user, add_member, slug, "paul@example.com", "Paul"), second)
-    assert tick(app, starts(app, second) - timedelta(days=6)).summaries == 0
+    result = tick(app, starts(app, second) - timedelta(days=6))
+    assert (result.organiser_alerts, result.summaries) == (0, 0)
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage).filter_by(
             recipient="owner@example.com", subject_key=f"event:{second}")

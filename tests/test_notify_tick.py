@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from meetup.extensions import db
-from meetup.models import OutboxMessage, OutboxState
+from meetup.models import Group, OutboxMessage, OutboxState
 from meetup.notify import schedule
+from tests.helpers import log_in, redirects_to, submit
 from tests.notify_world import (
     cancel,
     deliver,
@@ -121,3 +122,24 @@ def test_the_command_line_tick(app, club, make_user, add_member, make_event, mai
     with app.app_context():
         kinds = set(db.session.scalars(select(OutboxMessage.kind)))
     assert "reminder" not in kinds
+
+
+def test_the_clubs_settings_form_sets_the_reminder_time(app, club):
+    slug, _owner = club
+    organiser = app.test_client()
+    log_in(organiser, "owner@example.com")
+    form = {"name": "Unternehmerclub Münster", "city": "Münster", "visibility": "public",
+            "join_policy": "open", "timezone": "Europe/Berlin", "slug": slug}
+    page = organiser.get(f"/groups/{slug}/edit").get_data(as_text=True)
+    assert '<option selected value="24">' in page or '<option value="24" selected>' in page
+    redirects_to(submit(organiser, f"/groups/{slug}/edit", {**form, "reminder_hours": "2"}),
+                 f"/groups/{slug}")
+    with app.app_context():
+        group_id = db.session.scalar(select(Group.id).filter_by(slug=slug))
+        assert schedule.hours_for(group_id) == 2
+    refused = submit(organiser, f"/groups/{slug}/edit", {**form, "reminder_hours": "5"})
+    assert refused.status_code == 422
+    off = submit(organiser, f"/groups/{slug}/edit", {**form, "reminder_hours": "0"})
+    redirects_to(off, f"/groups/{slug}")
+    with app.app_context():
+        assert schedule.hours_for(group_id) == 0

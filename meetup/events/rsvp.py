@@ -25,7 +25,7 @@ from meetup.database import begin_writing
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, RSVPStatus, User, utcnow
-from meetup.notify import alerts, messages
+from meetup.notify import messages
 from meetup.policy import Viewer, can_rsvp
 
 
@@ -190,7 +190,6 @@ def respond(event: Event, viewer: Viewer, going: bool, guests: int = 0,
     rsvp = _answer(event, viewer, rsvp, going, guests, now)
     db.session.flush()
     messages.answered(rsvp, before, waitlist_position(rsvp))
-    alerts.after_answer(event, rsvp, before, seats_taken)
     return rsvp
 
 

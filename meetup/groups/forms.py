@@ -19,6 +19,7 @@ from meetup import images
 from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
 from meetup.config import DEFAULT_TIMEZONE
+from meetup.models import REMINDER_CHOICES
 
 TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
                      "Pressesprecher")
@@ -53,9 +54,9 @@ class GroupForm(TimezoneChoices, FlaskForm):
     logo = FileField(_l("Logo"), validators=[images.upload_size])
     reminder_hours = SelectField(
         _l("Reminder mail to the people going"), coerce=int, default=24,
-        choices=[(0, _l("no reminder"))] + [
-            (hours, _l("%(num)d hours before the event", num=hours))
-            for hours in (2, 4, 12, 24, 48, 72)])
+        choices=[SelectChoice(0, _l("no reminder"))] + [
+            SelectChoice(hours, _l("%(num)d hours before the event", num=hours))
+            for hours in REMINDER_CHOICES if hours])
 
 
 class ApplicationForm(FlaskForm):

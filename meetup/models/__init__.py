@@ -33,6 +33,7 @@ from meetup.models.group import (
 )
 from meetup.models.notify import (
     DEFAULT_REMINDER_HOURS,
+    REMINDER_CHOICES,
     ClubMailSettings,
     EventAnnouncement,
     GroupReminder,
@@ -57,6 +58,7 @@ __all__ = [
     "GroupReminder",
     "MailSettings",
     "NewEvents",
+    "REMINDER_CHOICES",
     "StillComingAnswer",
     "DEFAULT_TIMEZONE",
     "Application",

@@ -11,6 +11,7 @@ from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.group import str_enum
 
 DEFAULT_REMINDER_HOURS = 24
+REMINDER_CHOICES = (0, 2, 4, 12, 24, 48, 72)  # hours before the event; 0: no reminder
 
 
 class NewEvents(enum.StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.i18n import current_language, format_locale, when
-from meetup.models import RSVP, Event, RSVPStatus
+from meetup.models import RSVP, Event, RSVPStatus, utcnow
 from meetup.notify import messages, outbox
 
 TIME_FIELDS = ("starts_at", "ends_at", "timezone")
@@ -32,7 +32,7 @@ def _relocated(event: Event, before: dict) -> bool:
 def after_update(event: Event, before: dict) -> None:
     """Tell people of a new time or place (``before``: the event's fields before)."""
     moved, relocated = _moved(event, before), _relocated(event, before)
-    if not (moved or relocated) or not event.is_published:
+    if not (moved or relocated) or not event.is_published or event.ends_at <= utcnow():
         return
     if moved:
         withdraw_scheduled(event)

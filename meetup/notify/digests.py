@@ -113,6 +113,8 @@ def weekly_digests(now: datetime) -> int:
     version = week_of(start.date())
     rows = db.session.execute(
         select(ClubMailSettings.user_id, ClubMailSettings.group_id)
+        .join(Membership, (Membership.user_id == ClubMailSettings.user_id)
+              & (Membership.group_id == ClubMailSettings.group_id))
         .where(ClubMailSettings.new_events == NewEvents.WEEKLY)).all()
     count = 0
     for user_id, group_id in rows:

@@ -9,7 +9,8 @@ first tick's commit, then finds it); each step runs in its own short transaction
 - "Still coming?" 48 hours before, with the one-click links (``still_coming``);
 - contact follow-ups whose day has come (``contacts.queries.due_follow_ups``);
 - new events of a club, at once, and the weekly digest (``digests``);
-- the organisers' daily summary of new answers (``digests``).
+- the organisers' daily summary of new answers (``digests``), and their alerts:
+  an event is full, a waitlist forms (``alerts``).
 
 A reminder's version is the event's start: a moved event gets a new one, and
 ``changes.after_update`` withdraws the one still waiting for the old start.
@@ -27,6 +28,7 @@ from meetup.database import transaction
 from meetup.extensions import db
 from meetup.models import (
     DEFAULT_REMINDER_HOURS,
+    REMINDER_CHOICES,
     RSVP,
     Event,
     EventStatus,
@@ -36,13 +38,12 @@ from meetup.models import (
     User,
     utcnow,
 )
-from meetup.notify import digests, preferences, still_coming
+from meetup.notify import alerts, digests, preferences, still_coming
 from meetup.notify.messages import about_event, locale_of
 from meetup.notify.outbox import queue
 from meetup.urls import external_url
 
 STILL_COMING_HOURS = 48
-REMINDER_CHOICES = (0, 2, 4, 12, 24, 48, 72)  # hours; 0: no reminder
 LOOK_AHEAD = timedelta(hours=max(max(REMINDER_CHOICES), STILL_COMING_HOURS))
 
 
@@ -54,6 +55,7 @@ class TickResult:
     new_events: int = 0
     digests: int = 0
     summaries: int = 0
+    organiser_alerts: int = 0
     purged_marks: int = 0
 
     def __str__(self) -> str:
@@ -68,15 +70,19 @@ def tick(now: datetime | None = None) -> TickResult:
     events = _upcoming(now)
     hours = reminder_hours([event.group_id for event in events])
     for event in events:
-        with transaction():
-            result.reminders += _reminders(event, hours.get(event.group_id), now)
-        with transaction():
-            result.still_coming += _still_coming(event, now)
+        reminder = hours.get(event.group_id, DEFAULT_REMINDER_HOURS)
+        if _window_open(event, reminder, now):  # no write lock for events not yet due
+            with transaction():
+                result.reminders += _reminders(event, reminder, now)
+        if _window_open(event, STILL_COMING_HOURS, now):
+            with transaction():
+                result.still_coming += _still_coming(event, now)
     with transaction():
         result.follow_ups = follow_ups(now)
     result.new_events = digests.announce_new_events(now)
     result.digests = digests.weekly_digests(now)
     result.summaries = digests.organiser_summaries(now)
+    result.organiser_alerts = alerts.due_alerts(now)
     with transaction():
         result.purged_marks = contact_services.purge_expired_marks(now)
     return result
@@ -109,11 +115,15 @@ def _upcoming(now: datetime) -> list[Event]:
     return list(events)
 
 
+def _window_open(event: Event, hours: int, now: datetime) -> bool:
+    return hours > 0 and event.starts_at - timedelta(hours=hours) <= now < event.starts_at
+
+
 def _due(event: Event, kind: str, hours: int, now: datetime) -> list[RSVP]:
     """People going whom this mail about this start has not reached yet; one who
     answered inside the window was just told everything by the confirmation."""
     due_at = event.starts_at - timedelta(hours=hours)
-    if hours <= 0 or now < due_at:
+    if not _window_open(event, hours, now):
         return []
     version = still_coming.version(event)
     queued = set(db.session.scalars(select(OutboxMessage.user_id).where(
@@ -126,8 +136,7 @@ def _due(event: Event, kind: str, hours: int, now: datetime) -> list[RSVP]:
     return [rsvp for rsvp in rsvps if rsvp.user_id not in queued]
 
 
-def _reminders(event: Event, hours: int | None, now: datetime) -> int:
-    hours = DEFAULT_REMINDER_HOURS if hours is None else hours
+def _reminders(event: Event, hours: int, now: datetime) -> int:
     count = 0
     for rsvp in _due(event, "reminder", hours, now):
         if not preferences.wants(rsvp.user, "reminders"):
@@ -161,8 +170,10 @@ def follow_ups(now: datetime) -> int:
         by_owner.setdefault(card.owner_id, []).append(card)
     for cards in by_owner.values():
         owner: User = cards[0].owner
+        # Two ticks see the same cards: one mail. A card due later that day: a new one.
+        day = max(card.follow_up_on for card in cards)
         queue(owner.email, "follow_up", locale_of(owner), kind="follow_up",
-              key=f"user:{owner.id}", version=max(c.follow_up_on for c in cards).toordinal(),
+              key=f"user:{owner.id}:{day.isoformat()}", version=max(c.id for c in cards),
               user=owner, cards=cards, link=external_url("contacts.index"))
         contact_services.mark_reminded(cards, now)
     return sum(len(cards) for cards in by_owner.values())
