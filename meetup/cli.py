@@ -12,7 +12,7 @@ from meetup import demo
 from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User, hash_password
-from meetup.notify.cli import outbox
+from meetup.notify.cli import notifications, outbox
 
 users = AppGroup("users", help="Manage accounts.")
 translations = AppGroup("translations", help="Maintain the message catalogues.")
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_if_empty)
     app.cli.add_command(outbox)
+    app.cli.add_command(notifications)
 
 
 @users.command("create")

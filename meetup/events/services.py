@@ -25,7 +25,7 @@ from meetup.models import (
     Visibility,
     utcnow,
 )
-from meetup.notify import messages
+from meetup.notify import changes, messages
 from meetup.series.rules import Repeat, Scope, dates_in_scope, occurrences
 
 # Changing any of these changes what a calendar shows: SEQUENCE goes up.
@@ -149,8 +149,10 @@ def update(event: Event, values: dict, schedule: Schedule,
     targets = [target for target in dates_in_scope(event, scope)
                if target is event or target.status != EventStatus.CANCELLED]
     local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
+    befores = []
     for target in targets:
         before = _snapshot(target)
+        befores.append(before)
         for name, value in _fields_for(target.group, values).items():
             setattr(target, name, value)
         own_start = target.starts_at.astimezone(target.zone).replace(tzinfo=None)
@@ -161,7 +163,8 @@ def update(event: Event, values: dict, schedule: Schedule,
             raise RuleError(_l("The capacity cannot be negative."))
         _bump_sequence(target, before)
     db.session.flush()
-    for target in targets:
+    for target, before in zip(targets, befores, strict=True):
+        changes.after_update(target, before)  # a new time or place is mailed
         promote(target)  # a higher capacity frees seats
     return targets
 
@@ -178,6 +181,7 @@ def cancel(event: Event, reason: str, now: datetime | None = None) -> None:
     event.cancel_reason = reason.strip()[:500]
     _bump_sequence(event, before)
     db.session.flush()
+    changes.after_cancel(event)
     messages.cancelled(event, list(db.session.scalars(
         select(RSVP).where(RSVP.event_id == event.id,
                            RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]))

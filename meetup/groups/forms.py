@@ -19,6 +19,7 @@ from meetup.account.forms import TimezoneChoices
 from meetup.auth.forms import strip
 from meetup.config import DEFAULT_TIMEZONE
 from meetup.forms import Form
+from meetup.models import REMINDER_CHOICES
 
 TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
                      "Pressesprecher")
@@ -52,6 +53,11 @@ class GroupForm(TimezoneChoices, Form):
     timezone = SelectField(_l("Time zone of its events"), default=DEFAULT_TIMEZONE,
                            validate_choice=False)
     logo = FileField(_l("Logo"), validators=[images.upload_size])
+    reminder_hours = SelectField(
+        _l("Reminder mail to the people going"), coerce=int, default=24,
+        choices=[SelectChoice(0, _l("no reminder"))] + [
+            SelectChoice(hours, _l("%(num)d hours before the event", num=hours))
+            for hours in REMINDER_CHOICES if hours])
 
 
 class ApplicationForm(Form):

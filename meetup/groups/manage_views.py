@@ -12,6 +12,7 @@ from meetup.groups import bp, forms, invitations, queries, services
 from meetup.labels import role_label
 from meetup.models import Application, Group, Role
 from meetup.notify import membership as notify
+from meetup.notify import schedule
 from meetup.policy import Action
 from meetup.urls import external_url
 
@@ -48,6 +49,8 @@ def create():
 def edit(slug: str):
     group, _viewer = policy.load_group(slug, Action.MANAGE)
     form = forms.GroupForm(obj=group)
+    if request.method == "GET":
+        form.reminder_hours.data = schedule.hours_for(group.id)
     if form.validate_on_submit():
         new_slug = save_group(form, slug)
         if new_slug is not None:
@@ -84,6 +87,7 @@ def save_group(form: forms.GroupForm, slug: str | None) -> str | None:
                 services.update_group(group, slug=new_slug, **fields)
             if logo is not None:
                 group.logo = images.store("logos", group.id, logo)
+            schedule.set_hours(group.id, form.reminder_hours.data)
     except SlugTaken:
         suggestion = services.suggest_slug(form.name.data, form.city.data)
         form.slug.data = suggestion

@@ -32,6 +32,16 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
+from meetup.models.notify import (
+    DEFAULT_REMINDER_HOURS,
+    REMINDER_CHOICES,
+    ClubMailSettings,
+    EventAnnouncement,
+    GroupReminder,
+    MailSettings,
+    NewEvents,
+    StillComingAnswer,
+)
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
@@ -46,6 +56,14 @@ __all__ = [
     "Announcement",
     "Audience",
     "ContactMessage",
+    "DEFAULT_REMINDER_HOURS",
+    "ClubMailSettings",
+    "EventAnnouncement",
+    "GroupReminder",
+    "MailSettings",
+    "NewEvents",
+    "REMINDER_CHOICES",
+    "StillComingAnswer",
     "DEFAULT_TIMEZONE",
     "Application",
     "ApplicationStatus",

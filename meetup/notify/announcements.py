@@ -29,9 +29,9 @@ from meetup.models import (
     User,
     utcnow,
 )
+from meetup.notify import preferences
 from meetup.notify.membership import organisers
 from meetup.notify.outbox import queue
-from meetup.notify.preferences import wants
 from meetup.urls import external_url
 
 DAY = timedelta(hours=24)
@@ -63,7 +63,7 @@ def announce(author: User, group: Group, event: Event | None, audience: Audience
                            "hours. Please try again tomorrow.", group=group.name, limit=limit),
                         status=429)
     recipients = [user for user in audience_of(group, event, audience)
-                  if wants(user, "announcement", group)]
+                  if preferences.wants(user, "announcements", group)]
     entry = Announcement(group_id=group.id, event_id=event.id if event else None,
                          author_id=author.id, audience=audience, subject=" ".join(subject.split()),
                          body=body.strip(), recipient_count=len(recipients))
@@ -73,8 +73,10 @@ def announce(author: User, group: Group, event: Event | None, audience: Audience
         "groups.show", slug=group.slug)
     contact = external_url("groups.contact", slug=group.slug)
     for user in recipients:
+        unsubscribe = preferences.unsubscribe_link(user, "announcements", group)
         queue(user.email, "announcement", user.locale or "", kind="announcement",
               key=f"announcement:{entry.id}", user=user, sender_name=group.name,
+              headers=preferences.list_headers(unsubscribe), unsubscribe=unsubscribe,
               group=group, event=event, announcement=entry, author=author.name,
               link=link, contact_link=contact)
     return entry

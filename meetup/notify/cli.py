@@ -1,4 +1,5 @@
-"""``flask --app meetup outbox send|work|status``: deliver queued mails."""
+"""``flask --app meetup outbox send|work|status``: deliver queued mails;
+``notifications tick``: queue the mails that are due."""
 
 import signal
 import threading
@@ -10,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from meetup.models import OutboxState, utcnow
-from meetup.notify import queries
+from meetup.notify import queries, schedule
 from meetup.notify.sender import Sender
 
 outbox = AppGroup("outbox", help="Deliver the mails in the outbox.")
@@ -78,3 +79,14 @@ def _age(age: timedelta) -> str:
     if minutes:
         return f"{minutes} min {seconds:02d} s"
     return f"{seconds} s"
+
+
+notifications = AppGroup("notifications", help="Mails that are due because time passed.")
+
+
+@notifications.command("tick")
+def tick() -> None:
+    """Queue the reminders, "Still coming?" mails, follow-ups, new-event mails,
+    digests and summaries that are due; safe every minute and several at once."""
+    result = schedule.tick()
+    click.echo(f"Notifications: {result}.")

@@ -22,6 +22,9 @@ def _locale(user: User) -> str:
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+locale_of = _locale
+
+
 def organizer_email() -> str:
     return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or "noreply@treffpunkt.local"
 
@@ -46,7 +49,7 @@ def stamp() -> int:
     return int((utcnow() - VERSION_EPOCH).total_seconds())
 
 
-def _about_event(template: str, rsvp: RSVP, *, kind: str, version: int,
+def about_event(template: str, rsvp: RSVP, *, kind: str, version: int,
                  attachment: Attachment | None = None, **context) -> None:
     event, user = rsvp.event, rsvp.user
     queue(user.email, template, _locale(user), kind=kind, key=f"event:{event.id}",
@@ -61,24 +64,24 @@ def answered(rsvp: RSVP, before: RSVPStatus | None, position: int | None = None)
         return
     event, user = rsvp.event, rsvp.user
     if rsvp.status == RSVPStatus.GOING:
-        _about_event("rsvp_going", rsvp, kind="rsvp_going", version=stamp(),
+        about_event("rsvp_going", rsvp, kind="rsvp_going", version=stamp(),
                      attachment=invitation(event, user, "REQUEST"))
     elif rsvp.status == RSVPStatus.WAITLIST:
-        _about_event("rsvp_waitlist", rsvp, kind="rsvp_waitlist", version=stamp(),
+        about_event("rsvp_waitlist", rsvp, kind="rsvp_waitlist", version=stamp(),
                      position=position)
     elif before == RSVPStatus.GOING:
-        _about_event("rsvp_withdrawn", rsvp, kind="rsvp_withdrawn", version=stamp(),
+        about_event("rsvp_withdrawn", rsvp, kind="rsvp_withdrawn", version=stamp(),
                      attachment=invitation(event, user, "CANCEL"))
 
 
 def promoted(rsvp: RSVP) -> None:
     """A seat became free and is now theirs: say so, with the invitation."""
-    _about_event("rsvp_promoted", rsvp, kind="rsvp_promoted", version=stamp(),
+    about_event("rsvp_promoted", rsvp, kind="rsvp_promoted", version=stamp(),
                  attachment=invitation(rsvp.event, rsvp.user, "REQUEST"))
 
 
 def cancelled(event: Event, rsvps: list[RSVP]) -> None:
     """The event is cancelled: everyone going or waiting hears it once, with the reason."""
     for rsvp in rsvps:
-        _about_event("event_cancelled", rsvp, kind="event_cancelled", version=event.sequence,
+        about_event("event_cancelled", rsvp, kind="event_cancelled", version=event.sequence,
                      attachment=invitation(event, rsvp.user, "CANCEL"))

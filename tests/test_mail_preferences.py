@@ -1,0 +1,177 @@
+"""Mail preferences: the page under "My account", every scheduled and non-essential
+mail respecting it, one-click unsubscribing (RFC 8058) without a login or CSRF token,
+new events at once or weekly per club, organiser alerts and the daily summary, and
+the contact follow-up reminder."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from meetup.extensions import db
+from meetup.models import (
+    Contact,
+    ContactCard,
+    Group,
+    NewEvents,
+    OutboxMessage,
+    User,
+    utcnow,
+)
+from meetup.notify import preferences
+from tests.helpers import csrf_token, log_in
+from tests.notify_world import deliver, people_going, starts, subjects, text_of, tick
+from tests.test_notifications import answer, member
+
+PEOPLE = [("anna@example.com", "Anna Schneider", None), ("jens@example.com", "Jens Weber", "en")]
+
+
+def wants(app, email, kind, slug=None) -> bool:
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(email=email))
+        group = db.session.scalar(select(Group).filter_by(slug=slug)) if slug else None
+        return preferences.wants(user, kind, group)
+
+
+def group_id(app, slug) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Group.id).filter_by(slug=slug))
+
+
+def save_page(client, data: dict):
+    html = client.get("/account/mail").get_data(as_text=True)
+    return client.post("/account/mail", data={"csrf_token": csrf_token(html), **data})
+
+
+def test_the_page_saves_personal_and_club_choices(app, club, make_user, add_member):
+    slug = club[0]
+    anna = member(app, make_user, add_member, slug, "anna@example.com", "Anna Schneider")
+    page = anna.get("/account/mail")
+    assert page.status_code == 200 and "Unternehmerclub Münster" in page.get_data(as_text=True)
+    assert wants(app, "anna@example.com", "reminders")
+    assert not wants(app, "anna@example.com", "organiser_summary")
+    gid = group_id(app, slug)
+    response = save_page(anna, {"still_coming": "y", "announcements": "y",
+                                f"club-{gid}-new_events": "weekly"})
+    assert response.status_code == 302
+    assert not wants(app, "anna@example.com", "reminders")
+    assert wants(app, "anna@example.com", "still_coming")
+    assert wants(app, "anna@example.com", "announcements")
+    assert not wants(app, "anna@example.com", "announcements", slug)  # not for this club
+    assert wants(app, "anna@example.com", "new_events", slug)
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(email="anna@example.com"))
+        assert preferences.new_events(user, db.session.get(Group, gid)) == NewEvents.WEEKLY
+    refused = save_page(anna, {f"club-{gid}-new_events": "hourly"})
+    assert refused.status_code == 422
+    assert "wie Sie von neuen Veranstaltungen erfahren" in refused.get_data(as_text=True)
+    assert app.test_client().get("/account/mail").status_code == 302  # log in first
+
+
+def test_reminders_respect_the_choice_and_unsubscribe_in_one_click(app, club, make_user,
+                                                                   add_member, make_event,
+                                                                   mailbox):
+    event = make_event(club[0], capacity=10)
+    clients = people_going(app, make_user, add_member, club[0], event, PEOPLE)
+    save_page(clients["anna@example.com"], {"still_coming": "y"})  # no reminders for Anna
+    assert tick(app, starts(app, event) - timedelta(hours=23)).reminders == 1
+    deliver(app)
+    [mail] = [m for m in mailbox.wait_for("jens@example.com", count=2)
+              if m["Subject"] == "Reminder: Stammtisch"]
+    assert "Erinnerung: Stammtisch" not in subjects(mailbox, "anna@example.com")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = mail["List-Unsubscribe"].strip("<>")
+    assert url in text_of(mail) and url in mail.get_body(("html",)).get_content()
+    path = url.replace("http://localhost", "")
+    confirm = app.test_client().get(path, headers={"Accept-Language": "en"})
+    assert confirm.status_code == 200 and "jens@example.com" in confirm.get_data(as_text=True)
+    assert wants(app, "jens@example.com", "reminders")  # opening the page changes nothing
+    # What a mail client sends (RFC 8058): no cookie, no CSRF token, no login.
+    done = app.test_client().post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert not wants(app, "jens@example.com", "reminders")
+    assert wants(app, "jens@example.com", "still_coming")
+    assert app.test_client().post(path[:-4] + "abcd").status_code == 400
+    assert app.test_client().get(path[:-4] + "abcd").status_code == 400
+
+
+def test_new_events_at_once_weekly_or_never(app, club, make_user, add_member, make_event,
+                                           mailbox):
+    slug, _owner = club
+    for email, name, mode in (("anna@example.com", "Anna", "immediately"),
+                              ("jens@example.com", "Jens", "weekly"),
+                              ("mara@example.com", "Mara", "off")):
+        client = member(app, make_user, add_member, slug, email, name)
+        save_page(client, {"reminders": "y", f"club-{group_id(app, slug)}-new_events": mode})
+    event = make_event(slug, title="Sommerfest", days=20)
+    now = starts(app, event) - timedelta(days=19)
+    assert tick(app, now).new_events == 2  # Anna and the owner
+    assert tick(app, now).new_events == 0  # a second tick: told already
+    monday = now + timedelta(days=7 - now.weekday())
+    assert tick(app, monday).digests == 1
+    assert tick(app, monday + timedelta(hours=1)).digests == 0
+    deliver(app)
+    [news] = mailbox.wait_for("anna@example.com")
+    assert news["Subject"] == "Neu im Club „Unternehmerclub Münster“: Sommerfest"
+    assert news["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [digest] = mailbox.wait_for("jens@example.com")
+    assert digest["Subject"] == "„Unternehmerclub Münster“: 1 neue Veranstaltung diese Woche"
+    assert "Sommerfest" in text_of(digest)
+    assert subjects(mailbox, "mara@example.com") == []
+    # Unsubscribing from the digest switches this club's new-event mails off.
+    path = digest["List-Unsubscribe"].strip("<>").replace("http://localhost", "")
+    assert app.test_client().post(path).status_code == 200
+    assert not wants(app, "jens@example.com", "new_events", slug)
+
+
+def test_organiser_alerts_and_the_daily_summary(app, club, make_user, add_member, make_event,
+                                                mailbox):
+    slug, _owner = club
+    event = make_event(slug, capacity=1)
+    owner = app.test_client()
+    log_in(owner, "owner@example.com")
+    save_page(owner, {"reminders": "y", "organiser_alerts": "y", "organiser_summary": "y"})
+    people_going(app, make_user, add_member, slug, event, PEOPLE)  # Anna going, Jens waiting
+    answer(member(app, make_user, add_member, slug, "mara@example.com", "Mara"), event)
+    result = tick(app, starts(app, event) - timedelta(days=6))
+    assert (result.organiser_alerts, result.summaries) == (2, 1)
+    assert tick(app, starts(app, event) - timedelta(days=6)).organiser_alerts == 0
+    with app.app_context():
+        kinds = db.session.scalars(select(OutboxMessage.kind).filter_by(
+            recipient="owner@example.com")).all()
+    assert sorted(k for k in kinds if k in ("event_full", "waitlist_forming")) == [
+        "event_full", "waitlist_forming"]  # once each
+    deliver(app)
+    mails = mailbox.wait_for("owner@example.com", count=4)
+    by_subject = {m["Subject"]: m for m in mails}
+    assert "Ausgebucht: Stammtisch" in by_subject
+    assert "Die Warteliste beginnt: Stammtisch" in by_subject
+    summary = by_subject["„Unternehmerclub Münster“: 3 neue Anmeldungen"]
+    assert "Anna Schneider" in text_of(summary) and "Warteliste" in text_of(summary)
+    save_page(owner, {"reminders": "y"})  # alerts and summary off
+    second = make_event(slug, title="Kaminabend", capacity=1)
+    answer(member(app, make_user, add_member, slug, "paul@example.com", "Paul"), second)
+    result = tick(app, starts(app, second) - timedelta(days=6))
+    assert (result.organiser_alerts, result.summaries) == (0, 0)
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage).filter_by(
+            recipient="owner@example.com", subject_key=f"event:{second}")
+            .where(OutboxMessage.kind.in_(["event_full", "waitlist_forming"]))) is None
+
+
+def test_a_follow_up_whose_day_has_come_is_mailed_once(app, make_user, mailbox):
+    anna, _ = make_user("anna@example.com", name="Anna Schneider")
+    ben, _ = make_user("ben@example.com", name="Ben Bauer", locale="en")
+    with app.app_context():
+        contact = Contact(first_id=anna, second_id=ben)
+        db.session.add(contact)
+        db.session.flush()
+        db.session.add(ContactCard(contact_id=contact.id, owner_id=ben, other_id=anna,
+                                   note="Steuerfrage", follow_up_on=date.today()))
+        db.session.commit()
+    now = utcnow() + timedelta(days=1)
+    assert tick(app, now).follow_ups == 1
+    assert tick(app, now).follow_ups == 0
+    deliver(app)
+    [mail] = mailbox.wait_for("ben@example.com")
+    assert mail["Subject"] == "Follow up today: 1 contact"
+    assert "Anna Schneider: Steuerfrage" in text_of(mail)
