@@ -16,11 +16,12 @@ from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.notify import views as notify_views
 from meetup.people import views as people_views
+from meetup.privacy import views as privacy_views
 
 # Every view module, imported for its routes on the blueprints of its feature.
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, calendar_views, people_views, legal_views,
-                notify_views, contact_views)
+                notify_views, contact_views, privacy_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -47,7 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp,
-                      legal_views.bp, notify_views.bp, contact_views.bp):
+                      legal_views.bp, notify_views.bp, contact_views.bp,
+                      privacy_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

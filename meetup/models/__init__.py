@@ -32,6 +32,7 @@ from meetup.models.group import (
     Visibility,
 )
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
+from meetup.models.privacy import AccountDeletion, ConsentRecord
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
     LoginThrottle,
@@ -42,6 +43,8 @@ from meetup.models.user import (
 )
 
 __all__ = [
+    "AccountDeletion",
+    "ConsentRecord",
     "DEFAULT_TIMEZONE",
     "Application",
     "ApplicationStatus",

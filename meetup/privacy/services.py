@@ -1,0 +1,285 @@
+"""Writes of data protection: deleting an account, restoring it, the purge,
+recorded consents; and the export put together for a download. Services flush,
+never commit, and raise RuleError."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select, update
+from werkzeug.security import check_password_hash
+
+from meetup import images
+from meetup.calendar import ical
+from meetup.calendar.render import event_url
+from meetup.contacts import vcard
+from meetup.database import after_commit
+from meetup.errors import RuleError
+from meetup.extensions import db
+from meetup.models import (
+    RSVP,
+    AccountDeletion,
+    Application,
+    Block,
+    ConsentRecord,
+    Contact,
+    ContactCard,
+    ContactEvent,
+    ContactTag,
+    Invitation,
+    MeetingMark,
+    Membership,
+    OutboxMessage,
+    OutboxState,
+    ProfileVisibility,
+    RSVPStatus,
+    User,
+    normalise_email,
+    utcnow,
+)
+from meetup.models.privacy import ATTENDEE_LIST
+from meetup.models.user import new_session_token
+from meetup.notify import outbox
+from meetup.notify.messages import organizer_email
+from meetup.privacy import export, queries
+from meetup.security import make_token
+from meetup.urls import external_url
+
+UNUSABLE_PASSWORD = "!"  # matches no password: check_password_hash answers False
+SCRUBBED = "—"  # what replaces a purged name or address in other people's mails
+
+
+class OwnsClubs(RuleError):
+    """The account owns clubs: each needs another owner first."""
+
+
+def restore_window() -> timedelta:
+    return timedelta(days=current_app.config["ACCOUNT_RESTORE_DAYS"])
+
+
+def placeholder_email(user_id: int) -> str:
+    return f"deleted-{user_id}@deleted.invalid"
+
+
+# --- the export ----------------------------------------------------------------------
+
+def export_zip(user: User, now: datetime) -> bytes:
+    """The person's ZIP: data.json, their own vCard, their events, their photo."""
+    bundle = queries.bundle(user)
+    files = {"contact.vcf": vcard.cards([vcard.Entry(user, _person_uid(user.id), True)],
+                                        "4.0", now)}
+    entries = [ical.Entry(rsvp.event, event_url(rsvp.event_id),
+                          tentative=rsvp.status == RSVPStatus.WAITLIST,
+                          show_online_link=rsvp.status == RSVPStatus.GOING,
+                          busy=rsvp.status != RSVPStatus.NOT_GOING) for rsvp in bundle.rsvps]
+    files["events.ics"] = ical.build(entries, name="Treffpunkt", description=user.name,
+                                     organizer_email=organizer_email())
+    photo = user.photo and images.path_of("photos", user.photo)
+    if photo and photo.is_file():
+        files["photo.png"] = photo.read_bytes()
+    return export.archive(export.data(bundle, now), files)
+
+
+def _person_uid(user_id: int) -> str:
+    """The same UID as in the contacts' vCards of this person."""
+    url = external_url("people.show", user_id=user_id)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
+
+
+def export_token(user: User) -> str:
+    return make_token("export", {"uid": user.id})
+
+
+def mail_export_link(user: User, now: datetime) -> None:
+    """Queue the mail with a signed, expiring download link (flushes)."""
+    link = external_url("privacy.export_download", token=export_token(user))
+    days = current_app.config["EXPORT_LINK_MAX_AGE"] // 86400
+    outbox.queue(user.email, "data_export", _locale(user), kind="data_export",
+                 key=f"user:{user.id}", version=int(now.timestamp()), user=user, link=link,
+                 days=days)
+
+
+def _locale(user: User) -> str:
+    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# --- deletion -----------------------------------------------------------------------
+
+def delete_account(user: User, now: datetime) -> AccountDeletion:
+    """Delete ``user``'s account: restorable until the restore window ends.
+
+    Raises OwnsClubs while they own a club. Profile, photo, contacts, notes,
+    marks, blocks, memberships, applications, the calendar feed and waiting
+    mails go now; RSVPs and check-ins stay, unnamed, so every count stays right.
+    """
+    owned = queries.owned_groups(user)
+    if owned:
+        raise OwnsClubs(_l("Please hand over your clubs first."), 409)
+    deletion = AccountDeletion(user_id=user.id, name=user.name, email=user.email,
+                               password_hash=user.password_hash, locale=user.locale,
+                               deleted_at=now, restore_until=now + restore_window())
+    db.session.add(deletion)
+    _delete_relations(user)
+    _drop_waiting_mails(user)
+    _last_mail(user, deletion)
+    _anonymise(user)
+    db.session.flush()
+    return deletion
+
+
+def _delete_relations(user: User) -> None:
+    contact_ids = select(Contact.id).where(or_(Contact.first_id == user.id,
+                                               Contact.second_id == user.id))
+    card_ids = select(ContactCard.id).where(ContactCard.contact_id.in_(contact_ids))
+    db.session.execute(delete(ContactTag).where(ContactTag.card_id.in_(card_ids)))
+    db.session.execute(delete(ContactCard).where(ContactCard.contact_id.in_(contact_ids)))
+    db.session.execute(delete(ContactEvent).where(ContactEvent.contact_id.in_(contact_ids)))
+    db.session.execute(delete(Contact).where(Contact.id.in_(contact_ids)))
+    for statement in (
+            delete(MeetingMark).where(or_(MeetingMark.marker_id == user.id,
+                                          MeetingMark.marked_id == user.id)),
+            delete(Block).where(or_(Block.blocker_id == user.id, Block.blocked_id == user.id)),
+            delete(Membership).where(Membership.user_id == user.id),
+            delete(Application).where(Application.user_id == user.id)):
+        db.session.execute(statement)
+    # Counted among those going (and checked in), never named again.
+    db.session.execute(update(RSVP).where(RSVP.user_id == user.id).values(hidden=True))
+
+
+def _drop_waiting_mails(user: User) -> None:
+    db.session.execute(delete(OutboxMessage).where(
+        or_(OutboxMessage.user_id == user.id, OutboxMessage.recipient == user.email),
+        OutboxMessage.state == OutboxState.WAITING))
+
+
+def _last_mail(user: User, deletion: AccountDeletion) -> None:
+    link = external_url("privacy.restore", token=restore_token(deletion))
+    outbox.queue(user.email, "account_deleted", _locale(user), kind="account_deleted",
+                 key=f"user:{user.id}", version=int(deletion.deleted_at.timestamp()),
+                 user=user, link=link, restore_until=deletion.restore_until)
+
+
+def _anonymise(user: User) -> None:
+    photo = user.photo
+    if photo:
+        after_commit(_remove_photo, photo)
+    for name in export.PROFILE_FIELDS:
+        setattr(user, name, [] if name in ("topics", "offers", "needs") else "")
+    user.name, user.email = "", placeholder_email(user.id)
+    user.photo = user.calendar_token_hash = None
+    user.password_hash, user.session_token = UNUSABLE_PASSWORD, new_session_token()
+    user.profile_visibility = ProfileVisibility.MEMBERS
+    user.calendar_all_groups = user.is_admin = False
+
+
+def _remove_photo(name: str) -> None:
+    images.path_of("photos", name).unlink(missing_ok=True)
+
+
+def restore_token(deletion: AccountDeletion) -> str:
+    return make_token("restore", {"uid": deletion.user_id,
+                                  "at": deletion.deleted_at.isoformat()})
+
+
+def restore_offer(email: str, password: str) -> str | None:
+    """A restore link for a deleted account in its window whose password this is."""
+    deletion = queries.restorable_by_email(normalise_email(email), utcnow())
+    if deletion is None or not check_password_hash(deletion.password_hash or "", password):
+        return None
+    return restore_token(deletion)
+
+
+def restore_account(deletion: AccountDeletion, now: datetime) -> User:
+    """Give the account its name, address and password back (flushes). Raises
+    RuleError when the window has passed or the address has a new account."""
+    if deletion.purged_at is not None or deletion.restore_until <= now:
+        raise RuleError(_l("This account can no longer be restored."), 410)
+    taken = db.session.scalar(select(User.id).where(User.email == deletion.email))
+    if taken is not None:
+        raise RuleError(_l("A new account uses this email address now, so the old one "
+                           "cannot be restored."), 409)
+    user = db.session.get(User, deletion.user_id)
+    user.name, user.email, user.locale = deletion.name, deletion.email, deletion.locale
+    user.password_hash, user.session_token = deletion.password_hash, new_session_token()
+    db.session.delete(deletion)
+    db.session.flush()
+    return user
+
+
+# --- the purge ------------------------------------------------------------------------
+
+def purge_due(now: datetime) -> int:
+    """Make every deletion whose restore window has passed irreversible; returns
+    how many. Running it again finds nothing more to do."""
+    due = queries.due_for_purge(now)
+    for deletion in due:
+        purge(deletion, now)
+    return len(due)
+
+
+def purge(deletion: AccountDeletion, now: datetime) -> None:
+    """Remove the last traces of the name and address: the mails sent to the
+    person, their name in other people's mails, invitations to their address,
+    their consents, and what waited here for a restore."""
+    name, email = deletion.name or "", normalise_email(deletion.email or "")
+    db.session.execute(delete(OutboxMessage).where(
+        or_(OutboxMessage.user_id == deletion.user_id, OutboxMessage.recipient == email)))
+    _scrub_mails([text for text in (name, email) if text.strip()])
+    if email:
+        db.session.execute(delete(Invitation).where(Invitation.email == email))
+    db.session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == deletion.user_id))
+    deletion.name = deletion.email = deletion.password_hash = deletion.locale = None
+    deletion.purged_at = now
+    db.session.flush()
+
+
+def _scrub_mails(texts: list[str]) -> None:
+    columns = ("subject", "body_text", "body_html", "sender_name", "reply_to")
+    for text in texts:
+        pattern = f"%{text.lower()}%"
+        found = db.session.scalars(select(OutboxMessage).where(or_(*[
+            getattr(OutboxMessage, column).ilike(pattern) for column in columns])))
+        for message in found:
+            for column in columns:
+                value = getattr(message, column)
+                if value:
+                    setattr(message, column, _replace(value, text))
+
+
+def _replace(value: str, text: str) -> str:
+    lowered, needle, out, start = value.lower(), text.lower(), [], 0
+    while (found := lowered.find(needle, start)) >= 0:
+        out += [value[start:found], SCRUBBED]
+        start = found + len(needle)
+    return "".join(out) + value[start:]
+
+
+# --- consent ---------------------------------------------------------------------------
+
+def record_consent(user: User, kind: str, granted: bool, now: datetime | None = None) -> None:
+    db.session.add(ConsentRecord(user_id=user.id, kind=kind, granted=granted,
+                                 recorded_at=now or utcnow()))
+    db.session.flush()
+
+
+def set_listing(user: User, listed: bool, now: datetime | None = None) -> None:
+    """Consent to being named in attendee lists, given or withdrawn, recorded with
+    its date. Withdrawing takes the name off every answer given so far (and, see
+    ``apply_listing_choice``, off every later one); giving it again leaves each
+    event's own "don't list me" as it is."""
+    record_consent(user, ATTENDEE_LIST, listed, now)
+    if not listed:
+        db.session.execute(update(RSVP).where(RSVP.user_id == user.id).values(hidden=True))
+
+
+def record_event_listing(user: User, event_id: int, listed: bool) -> None:
+    """The "don't list me" choice of one event, recorded with its date."""
+    record_consent(user, f"{ATTENDEE_LIST}:{event_id}", listed)
+
+
+def apply_listing_choice(rsvp: RSVP) -> None:
+    """An answer follows the person's choice: unnamed while consent is withdrawn."""
+    choice = queries.listing_consent(rsvp.user_id)
+    if choice is not None and not choice.granted:
+        rsvp.hidden = True
