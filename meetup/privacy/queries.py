@@ -9,7 +9,7 @@ someone they blocked), never with anything of their own.
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from meetup.extensions import db
 from meetup.models import (
@@ -36,9 +36,10 @@ from meetup.privacy.export import Bundle
 def owned_groups(user: User) -> list[Group]:
     """The clubs ``user`` is the only owner of: each needs another owner before
     the account can go (a club with a second owner simply keeps that one)."""
-    other_owner = select(Membership.id).where(
-        Membership.group_id == Group.id, Membership.role == Role.OWNER,
-        Membership.user_id != user.id).exists()
+    other = aliased(Membership)
+    other_owner = select(other.id).where(
+        other.group_id == Group.id, other.role == Role.OWNER,
+        other.user_id != user.id).exists()
     return list(db.session.scalars(
         select(Group).join(Membership, Membership.group_id == Group.id)
         .where(Membership.user_id == user.id, Membership.role == Role.OWNER, ~other_owner)

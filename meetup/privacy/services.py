@@ -2,6 +2,7 @@
 recorded consents; and the export put together for a download. Services flush,
 never commit, and raise RuleError."""
 
+import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -248,11 +249,10 @@ def _scrub_mails(texts: list[str]) -> None:
 
 
 def _replace(value: str, text: str) -> str:
-    lowered, needle, out, start = value.lower(), text.lower(), [], 0
-    while (found := lowered.find(needle, start)) >= 0:
-        out += [value[start:found], SCRUBBED]
-        start = found + len(needle)
-    return "".join(out) + value[start:]
+    """``value`` with each mention of ``text`` replaced, as a whole word only:
+    purging anna@example.com leaves hanna@example.com as it is."""
+    mention = re.compile(r"(?<![\w.+-])" + re.escape(text) + r"(?![\w-])", re.IGNORECASE)
+    return mention.sub(SCRUBBED, value)
 
 
 # --- consent ---------------------------------------------------------------------------

@@ -131,12 +131,14 @@ def restore(token: str):
         try:
             with transaction():
                 user = services.restore_account(_deletion(token), utcnow())
-        except (RuleError, InvalidToken) as exc:
-            error = str(exc) if isinstance(exc, RuleError) else _("This link is not valid.")
+        except RuleError as exc:
+            error = exc
+        except InvalidToken:
+            error = RuleError(_("This link is not valid."), 400)
         else:
             login_user(user)
             flash(_("Welcome back! Your account is restored."), "success")
             return redirect(url_for("main.index"))
     zone = db.session.get(User, deletion.user_id).timezone
     return render_template("privacy/restore.html", form=form, deletion=deletion, zone=zone,
-                           error=error), 409 if error else 200
+                           error=error and str(error)), error.status if error else 200
