@@ -228,3 +228,19 @@ def test_the_pages_in_english(app, world):
     assert "<h1>Delete my account</h1>" in page and "former member" in page
     assert "<h1>Mein Konto löschen</h1>" in text(anna, "/account/data/delete")
     assert RSVPStatus.GOING == "going"
+
+
+def test_seats_at_coming_events_go_to_the_waitlist(app, world, make_event):
+    coming = make_event(world["club"], title="Sommerfest", days=5, capacity=1)
+    ids = world["ids"]
+    with app.app_context():
+        db.session.add(RSVP(event_id=coming, user_id=ids["anna"]))
+        db.session.add(RSVP(event_id=coming, user_id=ids["cara"], status=RSVPStatus.WAITLIST,
+                            waitlisted_at=utcnow()))
+        db.session.commit()
+    delete(client_for(app, "anna"))
+    with app.app_context():
+        status = dict(db.session.execute(select(RSVP.user_id, RSVP.status).where(
+            RSVP.event_id == coming)).all())
+    assert status == {ids["anna"]: RSVPStatus.NOT_GOING, ids["cara"]: RSVPStatus.GOING}
+    assert [m.kind for m in mails_to(app, email("cara"))] == ["rsvp_promoted"]

@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from meetup.database import transaction
 from meetup.models import utcnow
-from meetup.privacy import services
+from meetup.privacy import purge as purging
 
 accounts = AppGroup("accounts", help="Deleted accounts.")
 
@@ -14,5 +14,5 @@ accounts = AppGroup("accounts", help="Deleted accounts.")
 def purge() -> None:
     """Purge every deleted account whose restore window has ended (idempotent)."""
     with transaction():
-        count = services.purge_due(utcnow())
+        count = purging.purge_due(utcnow())
     click.echo(f"Purged {count} deleted account{'s' if count != 1 else ''}.")

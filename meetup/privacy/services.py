@@ -2,7 +2,6 @@
 recorded consents; and the export put together for a download. Services flush,
 never commit, and raise RuleError."""
 
-import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from meetup.calendar.render import event_url
 from meetup.contacts import vcard
 from meetup.database import after_commit
 from meetup.errors import RuleError
+from meetup.events import rsvp
 from meetup.extensions import db
 from meetup.models import (
     RSVP,
@@ -28,7 +28,7 @@ from meetup.models import (
     ContactCard,
     ContactEvent,
     ContactTag,
-    Invitation,
+    Event,
     MeetingMark,
     Membership,
     OutboxMessage,
@@ -48,7 +48,6 @@ from meetup.security import make_token
 from meetup.urls import external_url
 
 UNUSABLE_PASSWORD = "!"  # matches no password: check_password_hash answers False
-SCRUBBED = "—"  # what replaces a purged name or address in other people's mails
 
 
 class OwnsClubs(RuleError):
@@ -70,10 +69,11 @@ def export_zip(user: User, now: datetime) -> bytes:
     bundle = queries.bundle(user)
     files = {"contact.vcf": vcard.cards([vcard.Entry(user, _person_uid(user.id), True)],
                                         "4.0", now)}
-    entries = [ical.Entry(rsvp.event, event_url(rsvp.event_id),
-                          tentative=rsvp.status == RSVPStatus.WAITLIST,
-                          show_online_link=rsvp.status == RSVPStatus.GOING,
-                          busy=rsvp.status != RSVPStatus.NOT_GOING) for rsvp in bundle.rsvps]
+    entries = [ical.Entry(answer.event, event_url(answer.event_id),
+                          tentative=answer.status == RSVPStatus.WAITLIST,
+                          show_online_link=answer.status == RSVPStatus.GOING,
+                          busy=answer.status != RSVPStatus.NOT_GOING)
+               for answer in bundle.rsvps]
     files["events.ics"] = ical.build(entries, name="Treffpunkt", description=user.name,
                                      organizer_email=organizer_email())
     photo = user.photo and images.path_of("photos", user.photo)
@@ -112,7 +112,8 @@ def delete_account(user: User, now: datetime) -> AccountDeletion:
 
     Raises OwnsClubs while they own a club. Profile, photo, contacts, notes,
     marks, blocks, memberships, applications, the calendar feed and waiting
-    mails go now; RSVPs and check-ins stay, unnamed, so every count stays right.
+    mails go now; seats at coming events are given up; past answers and
+    check-ins stay, unnamed, so every count stays right.
     """
     owned = queries.owned_groups(user)
     if owned:
@@ -121,12 +122,25 @@ def delete_account(user: User, now: datetime) -> AccountDeletion:
                                password_hash=user.password_hash, locale=user.locale,
                                deleted_at=now, restore_until=now + restore_window())
     db.session.add(deletion)
+    _release_coming_seats(user, now)
     _delete_relations(user)
     _drop_waiting_mails(user)
     _last_mail(user, deletion)
     _anonymise(user)
     db.session.flush()
     return deletion
+
+
+def _release_coming_seats(user: User, now: datetime) -> None:
+    """Nobody comes for a deleted account: its seats at coming events go to the
+    waitlist, as when an organiser takes someone off the list."""
+    events = db.session.scalars(
+        select(RSVP.event_id).join(RSVP.event)
+        .where(RSVP.user_id == user.id, Event.starts_at > now,
+               RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]))
+        .order_by(RSVP.event_id)).all()  # one lock order for every writer
+    for event_id in events:
+        rsvp.organiser_set(rsvp.lock_event(event_id), user, RSVPStatus.NOT_GOING, now)
 
 
 def _delete_relations(user: User) -> None:
@@ -208,53 +222,6 @@ def restore_account(deletion: AccountDeletion, now: datetime) -> User:
     return user
 
 
-# --- the purge ------------------------------------------------------------------------
-
-def purge_due(now: datetime) -> int:
-    """Make every deletion whose restore window has passed irreversible; returns
-    how many. Running it again finds nothing more to do."""
-    due = queries.due_for_purge(now)
-    for deletion in due:
-        purge(deletion, now)
-    return len(due)
-
-
-def purge(deletion: AccountDeletion, now: datetime) -> None:
-    """Remove the last traces of the name and address: the mails sent to the
-    person, their name in other people's mails, invitations to their address,
-    their consents, and what waited here for a restore."""
-    name, email = deletion.name or "", normalise_email(deletion.email or "")
-    db.session.execute(delete(OutboxMessage).where(
-        or_(OutboxMessage.user_id == deletion.user_id, OutboxMessage.recipient == email)))
-    _scrub_mails([text for text in (name, email) if text.strip()])
-    if email:
-        db.session.execute(delete(Invitation).where(Invitation.email == email))
-    db.session.execute(delete(ConsentRecord).where(ConsentRecord.user_id == deletion.user_id))
-    deletion.name = deletion.email = deletion.password_hash = deletion.locale = None
-    deletion.purged_at = now
-    db.session.flush()
-
-
-def _scrub_mails(texts: list[str]) -> None:
-    columns = ("subject", "body_text", "body_html", "sender_name", "reply_to")
-    for text in texts:
-        pattern = f"%{text.lower()}%"
-        found = db.session.scalars(select(OutboxMessage).where(or_(*[
-            getattr(OutboxMessage, column).ilike(pattern) for column in columns])))
-        for message in found:
-            for column in columns:
-                value = getattr(message, column)
-                if value:
-                    setattr(message, column, _replace(value, text))
-
-
-def _replace(value: str, text: str) -> str:
-    """``value`` with each mention of ``text`` replaced, as a whole word only:
-    purging anna@example.com leaves hanna@example.com as it is."""
-    mention = re.compile(r"(?<![\w.+-])" + re.escape(text) + r"(?![\w-])", re.IGNORECASE)
-    return mention.sub(SCRUBBED, value)
-
-
 # --- consent ---------------------------------------------------------------------------
 
 def record_consent(user: User, kind: str, granted: bool, now: datetime | None = None) -> None:
@@ -278,8 +245,8 @@ def record_event_listing(user: User, event_id: int, listed: bool) -> None:
     record_consent(user, f"{ATTENDEE_LIST}:{event_id}", listed)
 
 
-def apply_listing_choice(rsvp: RSVP) -> None:
+def apply_listing_choice(answer: RSVP) -> None:
     """An answer follows the person's choice: unnamed while consent is withdrawn."""
-    choice = queries.listing_consent(rsvp.user_id)
+    choice = queries.listing_consent(answer.user_id)
     if choice is not None and not choice.granted:
-        rsvp.hidden = True
+        answer.hidden = True
