@@ -4,12 +4,19 @@ import io
 import json
 import zipfile
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import log_in
 from tests.helpers import PASSWORD
 
 PHONE = {"width": 375, "height": 740}
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def no_violations(page: Page) -> None:
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def test_export_and_deletion_at_phone_size(page: Page, live_server, make_user, club,
@@ -20,6 +27,7 @@ def test_export_and_deletion_at_phone_size(page: Page, live_server, make_user, c
     page.goto(live_server + "/account/")
     page.get_by_role("link", name="Meine Daten herunterladen").click()
     expect(page.get_by_role("heading", name="Meine Daten", exact=True)).to_be_visible()
+    no_violations(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Meine Daten herunterladen").click()
     download = info.value
@@ -34,6 +42,7 @@ def test_export_and_deletion_at_phone_size(page: Page, live_server, make_user, c
     page.get_by_role("button", name="Mein Konto löschen").click()
     expect(page.locator("#password-error")).to_contain_text("Das ist nicht Ihr Passwort.")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_violations(page)
     page.screenshot(path=str(tmp_path / "delete-phone.png"), full_page=True)
     page.get_by_label("Ihr Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Mein Konto löschen").click()
