@@ -82,7 +82,7 @@ def respond(event_id: int):
         with transaction():
             event, viewer = policy.load_event(event_id, lock=True)
             result = rsvp.respond(event, viewer, going, form.guests.data or 0)
-            privacy_services.apply_listing_choice(result)
+            privacy_services.apply_listing_choice(result, viewer.user)
             message, category = _rsvp_message(result)
     except RuleError as error:
         form.guests.errors.append(str(error))

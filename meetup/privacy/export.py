@@ -25,7 +25,7 @@ from meetup.models import (
 
 FORMAT = "treffpunkt-export/1"
 ACCOUNT_FIELDS = ("id", "email", "name", "locale", "timezone", "created_at",
-                  "email_verified_at", "profile_visibility")
+                  "email_verified_at", "profile_visibility", "listed_as_attendee")
 PROFILE_FIELDS = ("headline", "position", "company", "industry", "city", "topics", "offers",
                   "needs", "website", "linkedin", "xing", "bio")
 

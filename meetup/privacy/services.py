@@ -236,6 +236,7 @@ def set_listing(user: User, listed: bool, now: datetime | None = None) -> None:
     ``apply_listing_choice``, off every later one); giving it again leaves each
     event's own "don't list me" as it is."""
     record_consent(user, ATTENDEE_LIST, listed, now)
+    user.listed_as_attendee = listed
     if not listed:
         db.session.execute(update(RSVP).where(RSVP.user_id == user.id).values(hidden=True))
 
@@ -245,8 +246,8 @@ def record_event_listing(user: User, event_id: int, listed: bool) -> None:
     record_consent(user, f"{ATTENDEE_LIST}:{event_id}", listed)
 
 
-def apply_listing_choice(answer: RSVP) -> None:
-    """An answer follows the person's choice: unnamed while consent is withdrawn."""
-    choice = queries.listing_consent(answer.user_id)
-    if choice is not None and not choice.granted:
+def apply_listing_choice(answer: RSVP, user: User) -> None:
+    """An answer follows the person's choice: unnamed while consent is withdrawn
+    (read from the loaded account: an answer costs no extra statement)."""
+    if not user.listed_as_attendee:
         answer.hidden = True

@@ -74,8 +74,7 @@ def _zip_response(user) -> Response:
 @bp.post("/listing")
 @login_required
 def listing():
-    choice = queries.listing_consent(current_user.id)
-    listed = choice is not None and not choice.granted  # the switch turns it round
+    listed = not current_user.listed_as_attendee  # the switch turns it round
     with transaction():
         services.set_listing(current_user, listed)
     flash(_("You are named in the lists of attendees again.") if listed else

@@ -1,4 +1,5 @@
-"""Data protection: deleted accounts waiting for the purge, and recorded consents.
+"""Data protection: deleted accounts waiting for the purge, recorded consents, and
+the current choice about being named in attendee lists.
 
 Revision ID: d81f3b6a5c20
 Revises: c4e2a8f1d7b3
@@ -19,6 +20,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('listed_as_attendee', sa.Boolean(),
+                                      server_default=sa.true(), nullable=False))
     op.create_table(
         'account_deletion',
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -63,3 +67,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_account_deletion_restore_until'))
         batch_op.drop_index(batch_op.f('ix_account_deletion_email'))
     op.drop_table('account_deletion')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('listed_as_attendee')
