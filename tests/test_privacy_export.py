@@ -124,3 +124,10 @@ def test_the_pages_need_a_login(client, world):
     for path in ("/account/data/", "/account/data/delete"):
         assert client.get(path).status_code == 302
     assert db is not None and OutboxMessage is not None
+
+
+def test_links_by_mail_are_limited(app, world):
+    anna = client_for(app, "anna")
+    answers = [post(anna, "/account/data/export/mail", page="/account/data/").status_code
+               for _ in range(6)]
+    assert answers == [302] * 5 + [429]

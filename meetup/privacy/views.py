@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from meetup.auth.forms import ConfirmForm
 from meetup.database import transaction
 from meetup.errors import RuleError
-from meetup.extensions import db
+from meetup.extensions import db, limiter
 from meetup.models import AccountDeletion, User, utcnow
 from meetup.privacy import forms, queries, services
 from meetup.security import InvalidToken, read_token
@@ -42,6 +42,7 @@ def export_now():
 
 @bp.post("/export/mail")
 @login_required
+@limiter.limit("5 per hour")  # each is a mail
 def export_mail():
     with transaction():
         services.mail_export_link(current_user, utcnow())
@@ -90,6 +91,7 @@ def delete_page():
 
 @bp.post("/delete")
 @login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])  # it checks a password
 def delete_account():
     form = forms.DeleteAccountForm()
     if not form.validate_on_submit():
