@@ -33,6 +33,7 @@ from meetup.notify import manage_views as notify_manage_views
 from meetup.notify import views as notify_views
 from meetup.people import views as people_views
 from meetup.preferences import views as preference_views
+from meetup.privacy import views as privacy_views
 from meetup.series import manage_views as series_manage_views
 from meetup.series import views as series_views
 
@@ -40,7 +41,7 @@ from meetup.series import views as series_views
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, series_views, series_manage_views,
                 calendar_views, people_views, legal_views, notify_views, notify_manage_views,
-                preference_views, contact_views, health_views)
+                preference_views, contact_views, health_views, privacy_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -70,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, series.bp, calendar_views.bp,
                       people_views.bp, legal_views.bp, notify_views.bp, preference_views.bp,
-                      contact_views.bp, health_views.bp):
+                      contact_views.bp, health_views.bp, privacy_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app meetup users create …``, ``seed-demo``, ``outbox``."""
+"""Command-line tools: ``flask --app meetup users create …``, ``seed-demo``, ``outbox``,
+``accounts purge``."""
 
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User, hash_password
 from meetup.notify.cli import notifications, outbox
+from meetup.privacy.cli import accounts
 
 users = AppGroup("users", help="Manage accounts.")
 translations = AppGroup("translations", help="Maintain the message catalogues.")
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_if_empty)
     app.cli.add_command(outbox)
     app.cli.add_command(notifications)
+    app.cli.add_command(accounts)
 
 
 @users.command("create")

@@ -52,6 +52,13 @@ class Defaults:
     PASSWORD_MIN_LENGTH = 10
     VERIFY_EMAIL_MAX_AGE = 60 * 60 * 24 * 3  # seconds
     RESET_PASSWORD_MAX_AGE = 60 * 60  # seconds
+    # Data protection: a deleted account can be restored this long, then the purge
+    # (``flask accounts purge``) removes it for good; a mailed export link lives
+    # EXPORT_LINK_MAX_AGE seconds; larger exports than EXPORT_DIRECT_MAX_ROWS rows
+    # are offered by mail only.
+    ACCOUNT_RESTORE_DAYS = 14
+    EXPORT_LINK_MAX_AGE = 60 * 60 * 24 * 7
+    EXPORT_DIRECT_MAX_ROWS = 5000
 
     # Rate limits per client address (Flask-Limiter). In memory they count per
     # process: with several workers or hosts set REDIS_URL (e.g.

@@ -23,6 +23,13 @@ PROFILE_VISIBILITIES = {
     "attendees": _l("Only people going to the same events"),
     "signed_in": _l("Everyone signed in to Treffpunkt"),
 }
+# Said next to each profile field: who sees it, following the profile's visibility
+# (policy.visible_people; it holds for organisers, too).
+PROFILE_AUDIENCES = {
+    "members": _l("Visible to the members of your clubs"),
+    "attendees": _l("Visible to the people going to the same events as you"),
+    "signed_in": _l("Visible to everyone signed in to Treffpunkt"),
+}
 APPLICATION_STATUSES = {"pending": _l("Waiting for a decision"), "approved": _l("Approved"),
                         "declined": _l("Declined")}
 

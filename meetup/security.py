@@ -103,7 +103,7 @@ HEADERS = Secure(
 # Browsers ignore HSTS over plain http; it is sent where https is in use.
 HSTS = Secure(hsts=StrictTransportSecurity().max_age(365 * 24 * 3600))
 # Pages under these blueprints carry tokens or account details even for visitors.
-PERSONAL_BLUEPRINTS = frozenset({"auth", "account", "invitations", "preferences"})
+PERSONAL_BLUEPRINTS = frozenset({"auth", "account", "invitations", "preferences", "privacy"})
 NO_STORE = "private, no-store"
 
 

@@ -32,7 +32,7 @@ def test_default_privacy_notice_in_german(client, legal):
     for words in ("<strong>session</strong>", "<strong>remember_token</strong>", "CSRF",
                   "gewählte Sprache", "unbedingt erforderlich", "kein Tracking",
                   "gesalzener Hash", "Das Organisationsteam eines Clubs sieht",
-                  "Löschung Ihres Kontos wenden Sie sich bitte an den Betreiber",
+                  "Unter „Mein Konto“ → „Meine Daten“ können Sie eine Kopie",
                   "instance/privacy.md", "instance/privacy.de.md"):
         assert words in html, words
     assert '<a href="/impressum">Impressum</a>' in main_part(html)
@@ -43,7 +43,7 @@ def test_default_privacy_notice_in_english(client, legal):
     assert "<h1>Privacy notice</h1>" in html
     for words in ("<strong>session</strong>", "strictly necessary", "no tracking",
                   "the language you chose", "Who sees what",
-                  "deletion of your account, please contact the operator",
+                  "Under “My account” → “My data” you can download a copy",
                   "instance/privacy.en.md"):
         assert words in html, words
 

@@ -19,6 +19,7 @@ from meetup.extensions import limiter
 from meetup.i18n import current_language
 from meetup.models import hash_password
 from meetup.notify import accounts as notify_accounts
+from meetup.privacy import services as privacy_services
 from meetup.security import InvalidToken, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -103,6 +104,9 @@ def login():
         if result.user is not None:
             login_user(result.user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.index")))
+        restore = privacy_services.restore_offer(form.email.data, form.password.data)
+        if restore is not None:  # a deleted account, still in its restore window
+            return redirect(url_for("privacy.restore", token=restore))
         if result.notify is not None:
             with transaction():
                 notify_accounts.lock_notice(result.notify)

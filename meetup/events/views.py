@@ -20,6 +20,7 @@ from meetup.extensions import db
 from meetup.labels import EVENT_KINDS
 from meetup.models import DEFAULT_TIMEZONE, RSVP, Event, Group, RSVPStatus, utcnow
 from meetup.pagination import paginate
+from meetup.privacy import services as privacy_services
 from meetup.search import matches_words
 from meetup.urls import external_url
 
@@ -81,6 +82,7 @@ def respond(event_id: int):
         with transaction():
             event, viewer = policy.load_event(event_id, lock=True)
             result = rsvp.respond(event, viewer, going, form.guests.data or 0)
+            privacy_services.apply_listing_choice(result, viewer.user)
             message, category = _rsvp_message(result)
     except RuleError as error:
         form.guests.errors.append(str(error))
@@ -110,6 +112,7 @@ def listing(event_id: int):
         if mine is None:
             abort(404)
         mine.hidden = hidden = request.form.get("hidden") == "y"
+        privacy_services.record_event_listing(current_user, event.id, not hidden)
     flash(_("You are not named in the list of attendees.") if hidden
           else _("You are named in the list of attendees again."), "success")
     return redirect(url_for("events.show", event_id=event_id))

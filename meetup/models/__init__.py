@@ -43,6 +43,7 @@ from meetup.models.notify import (
     StillComingAnswer,
 )
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
+from meetup.models.privacy import AccountDeletion, ConsentRecord
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
     LoginThrottle,
@@ -64,6 +65,8 @@ __all__ = [
     "NewEvents",
     "REMINDER_CHOICES",
     "StillComingAnswer",
+    "AccountDeletion",
+    "ConsentRecord",
     "DEFAULT_TIMEZONE",
     "Application",
     "ApplicationStatus",

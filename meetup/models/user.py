@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, String, Text
+from sqlalchemy import JSON, Enum, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,6 +60,9 @@ class User(UserMixin, Base):
     # The personal calendar feed: only a hash of its secret token is stored.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     calendar_all_groups: Mapped[bool] = mapped_column(default=False)
+    # Consent to being named in attendee lists (each decision is a dated ConsentRecord);
+    # while withdrawn, every answer is counted but not named.
+    listed_as_attendee: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

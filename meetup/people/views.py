@@ -8,6 +8,7 @@ from sqlalchemy import select
 from meetup import images
 from meetup.database import transaction
 from meetup.extensions import db
+from meetup.labels import PROFILE_AUDIENCES
 from meetup.models import User
 from meetup.people import forms
 from meetup.people.matching import MAX_ITEMS, MAX_TOPICS, clean_items
@@ -57,8 +58,10 @@ def edit():
                 save_profile(form, photo)
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("people.show", user_id=current_user.id))
+    audience = PROFILE_AUDIENCES[current_user.profile_visibility]
     return render_template("people/edit.html", form=form, missing=missing_parts(current_user),
-                           suggestions=popular_topics()), 422 if form.errors else 200
+                           suggestions=popular_topics(),
+                           audience=audience), 422 if form.errors else 200
 
 
 def new_photo(form: forms.ProfileForm) -> str | None:
