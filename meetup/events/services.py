@@ -11,6 +11,8 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from meetup import audit
+from meetup.audit import Act
 from meetup.errors import RuleError
 from meetup.events import timing
 from meetup.events.rsvp import promote
@@ -171,8 +173,22 @@ def _snapshot(event: Event) -> dict:
     return {name: getattr(event, name) for name in CALENDAR_FIELDS}
 
 
+AUDITED = (*EDITABLE, "starts_at", "ends_at", "timezone", "rsvp_opens_at", "rsvp_closes_at",
+           "status", "cancel_reason")
+
+
+def _audit(event: Event, actor: User | None, action: Act, before: dict) -> None:
+    """An audit entry with the fields that changed (none: no entry)."""
+    after = {name: getattr(event, name) for name in AUDITED}
+    changed = [name for name in AUDITED if before[name] != after[name]]
+    if changed:
+        audit.record(event.group_id, actor, action, event,
+                     {name: before[name] for name in changed},
+                     {name: after[name] for name in changed})
+
+
 def update(event: Event, values: dict, schedule: Schedule,
-           following: bool = False) -> list[Event]:
+           following: bool = False, actor: User | None = None) -> list[Event]:
     """Edit an event, or it and the later events of its series. Times of the
     later ones move by the same local shift; their dates stay their own."""
     validate(schedule, utcnow(), new=False)
@@ -185,7 +201,7 @@ def update(event: Event, values: dict, schedule: Schedule,
             .order_by(Event.id).with_for_update()).all()  # one lock order for every writer
     local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
     for target in targets:
-        before = _snapshot(target)
+        before, audited = _snapshot(target), {name: getattr(target, name) for name in AUDITED}
         for name, value in _fields_for(target.group, values).items():
             setattr(target, name, value)
         own_start = target.starts_at.astimezone(target.zone).replace(tzinfo=None)
@@ -195,23 +211,26 @@ def update(event: Event, values: dict, schedule: Schedule,
         if target.capacity is not None and target.capacity < 0:
             raise RuleError(_l("The capacity cannot be negative."))
         _bump_sequence(target, before)
+        _audit(target, actor, Act.EVENT_EDIT, audited)
     db.session.flush()
     for target in targets:
         promote(target)  # a higher capacity frees seats
     return targets
 
 
-def cancel(event: Event, reason: str, now: datetime | None = None) -> None:
+def cancel(event: Event, reason: str, now: datetime | None = None,
+           actor: User | None = None) -> None:
     """Call the event off, with a reason everyone sees (one that is over stays as it
     was); everyone going or waiting gets a mail that takes it out of their calendar."""
     if event.status == EventStatus.CANCELLED:
         return
     if event.ends_at <= (now or utcnow()):
         raise RuleError(_l("This event is over; it can no longer be cancelled."))
-    before = _snapshot(event)
+    before, audited = _snapshot(event), {name: getattr(event, name) for name in AUDITED}
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()[:500]
     _bump_sequence(event, before)
+    _audit(event, actor, Act.EVENT_CANCEL, audited)
     db.session.flush()
     messages.cancelled(event, list(db.session.scalars(
         select(RSVP).where(RSVP.event_id == event.id,

@@ -1,5 +1,6 @@
 """The shared model package; every model is re-exported here."""
 
+from meetup.models.audit import AuditEntry
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.calendar import FeedState
 from meetup.models.contact import (
@@ -46,6 +47,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "AttemptOutcome",
+    "AuditEntry",
     "Ban",
     "Block",
     "Contact",
