@@ -13,12 +13,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetup.auth import forms, lockout, services
+from meetup.auth import forms, lockout, mails, services
 from meetup.database import after_commit, transaction
-from meetup.extensions import limiter
+from meetup.extensions import db, limiter
 from meetup.i18n import current_language
 from meetup.mail import send_mail
-from meetup.models import hash_password
+from meetup.models import User, hash_password
 from meetup.security import InvalidToken, safe_next
 from meetup.urls import external_url
 
@@ -43,9 +43,11 @@ def send_verification(user) -> bool:
                      link=link)
 
 
-def send_account_exists(email: str) -> bool:
-    """Tell an account's owner that someone tried to sign up with their address."""
-    user = services.find_user_by_email(email)
+def send_account_exists(email: str, user_id: int | None = None) -> bool:
+    """Tell an account's owner that someone tried to sign up with their address.
+    By id when known: the same read as a new account's after its commit."""
+    user = (db.session.get(User, user_id) if user_id is not None
+            else services.find_user_by_email(email))
     if user is None:
         return False
     return send_mail(user.email, "signup_existing", user.locale or current_language(),
@@ -66,8 +68,8 @@ def signup():
                 user = services.create_user(form.email.data, form.name.data, password_hash,
                                             locale=current_language())
                 after_commit(send_verification, user)
-        except services.EmailTaken:
-            send_account_exists(form.email.data)
+        except services.EmailTaken as taken:
+            send_account_exists(form.email.data, taken.user_id)
         # The same answer whether or not the address has an account: the mail tells.
         session["signup_email"] = form.email.data
         return redirect(url_for("auth.signup_sent"))
@@ -143,11 +145,8 @@ def logout():
 def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None:
-            link = external_url("auth.reset", token=services.reset_token(user))
-            send_mail(user.email, "reset_password", user.locale or current_language(),
-                      user=user, link=link)
+        with transaction():
+            mails.queue_reset(form.email.data, current_language())
         # The same answer whether or not the address has an account.
         flash(_("If an account exists for %(email)s, we have sent it a link to choose "
                 "a new password. The link is valid for one hour.", email=form.email.data),
