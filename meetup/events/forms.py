@@ -23,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -30,6 +31,7 @@ from meetup.account.forms import TimezoneChoices, timezone_choices
 from meetup.auth.forms import strip
 from meetup.events import timing
 from meetup.labels import EVENT_KINDS
+from meetup.text import WEB_ONLY
 
 LOCAL = "%Y-%m-%dT%H:%M"
 # Wall-clock fields of an event; each has a "<name>_fold" choice for the
@@ -85,7 +87,7 @@ class EventForm(FlaskForm):
     venue_address = StringField(_l("Address"), filters=[strip], validators=[Length(max=300)])
     online_url = StringField(_l("Online link"), filters=[strip], validators=[
         Optional(), URL(message=_l("Please enter a full address, e.g. https://example.org.")),
-        Length(max=500)])
+        Regexp(r"(?i)^https?://", message=WEB_ONLY), Length(max=500)])
     capacity = IntegerField(_l("Seats"), validators=[
         Optional(), NumberRange(min=1, max=100000, message=_l("At least one seat."))])
     guests_allowed = IntegerField(_l("Guests per person"), default=0, validators=[
