@@ -18,6 +18,7 @@ from meetup import (
     urls,
 )
 from meetup.account import views as account_views
+from meetup.audit import views as audit_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
 from meetup.config import ROOT, load_config
@@ -41,7 +42,7 @@ from meetup.series import views as series_views
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, series_views, series_manage_views,
                 calendar_views, people_views, legal_views, notify_views, notify_manage_views,
-                preference_views, contact_views, health_views, privacy_views)
+                preference_views, contact_views, health_views, privacy_views, audit_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -71,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, series.bp, calendar_views.bp,
                       people_views.bp, legal_views.bp, notify_views.bp, preference_views.bp,
-                      contact_views.bp, health_views.bp, privacy_views.bp):
+                      contact_views.bp, health_views.bp, privacy_views.bp, audit_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from meetup import demo
+from meetup.audit.cli import audit
 from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User, hash_password
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(notifications)
     app.cli.add_command(accounts)
+    app.cli.add_command(audit)
 
 
 @users.command("create")

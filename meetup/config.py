@@ -112,6 +112,10 @@ class Defaults:
     BOUNCES_TO_FLAG = 3
     OUTBOX_IDLE_SLEEP = 2.0  # seconds 'outbox work' waits when nothing is due
 
+    # The audit trail of organiser actions is kept this many days; older entries
+    # are deleted by 'flask --app meetup audit purge' (run it daily).
+    AUDIT_RETENTION_DAYS = 365
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Defaults, then instance/config.py, then the environment, then tests."""

@@ -14,7 +14,7 @@ from flask_login import current_user
 from meetup import labels
 from meetup.extensions import babel
 from meetup.icons import icon
-from meetup.text import render_markdown
+from meetup.text import render_markdown, web_url
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 # Dates read the European way in both languages: "Tue, 3 March 2026, 7:00 – 9:30 pm".
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     labels.register(app)
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["web_url"] = web_url
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["current_language"] = current_language
 

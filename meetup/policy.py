@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
@@ -90,6 +91,23 @@ def signed_in(user: User | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
+def may_take_part(user: User | None) -> bool:
+    """Signed in with a confirmed address: only then may a person RSVP, apply,
+    join or write to anyone (an unconfirmed account may be someone else's address)."""
+    user = signed_in(user)
+    return user is not None and user.is_verified
+
+
+UNCONFIRMED = _l("Please confirm your email address first: we sent you a link. "
+                 "You can have it sent again.")
+
+
+def ensure_taking_part(user: User | None) -> None:
+    """Refuse (403) what ``may_take_part`` forbids, saying why."""
+    if not may_take_part(user):
+        raise RuleError(UNCONFIRMED, 403)
+
+
 def viewer_for(user: User | None, group: Group) -> Viewer:
     """Load the person's standing in the group (up to three small indexed queries)."""
     user = signed_in(user)
@@ -110,7 +128,7 @@ def viewer_for(user: User | None, group: Group) -> Viewer:
 
 
 def can(viewer: Viewer, action: Action, group: Group) -> bool:
-    outsider = viewer.user is not None and not viewer.is_member and not viewer.banned
+    outsider = may_take_part(viewer.user) and not viewer.is_member and not viewer.banned
     public = group.visibility == Visibility.PUBLIC
     match action:
         case Action.VIEW:
@@ -123,7 +141,7 @@ def can(viewer: Viewer, action: Action, group: Group) -> bool:
             return (outsider and public and group.join_policy == JoinPolicy.APPROVAL
                     and not viewer.has_pending_application)
         case Action.ACCEPT_INVITATION:
-            return viewer.user is not None and not viewer.banned
+            return may_take_part(viewer.user) and not viewer.banned
         case Action.WITHDRAW_APPLICATION:
             return viewer.has_pending_application
         case Action.LEAVE:

@@ -10,10 +10,12 @@ spends time proportional to the depth for every block it opens.
 
 import re
 from html import unescape
+from urllib.parse import urlsplit
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h3", "h4",
@@ -58,6 +60,17 @@ def render_markdown(text: str | None, *, headings: bool = False) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
+
+
+WEB_SCHEMES = ("http", "https")
+WEB_ONLY = _l("Please enter a web address starting with https:// or http://.")
+
+
+def web_url(value: str | None) -> str:
+    """``value`` if it is an http(s) address, else "": what a link's href may hold.
+    (A form's URL check alone admits ``javascript://host/%0a…``, which runs.)"""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in WEB_SCHEMES else ""
 
 
 def plain_text(text: str | None) -> str:

@@ -66,6 +66,8 @@ def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_grou
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("name", "", "Namen der Gruppe"),
     ("website", "not a url", "vollständige Adresse"),
+    # Passes a plain URL check, and runs as script when clicked.
+    ("website", "javascript://example.org/%0aalert(1)", "mit https:// oder http://"),
     ("timezone", "Mars/Base", "Zeitzone"),
     ("timezone", "localtime", "Zeitzone"),
     ("timezone", "Factory", "Zeitzone"),

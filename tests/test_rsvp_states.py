@@ -34,11 +34,12 @@ def event(**changes) -> Event:
 
 
 def member(role=Role.MEMBER) -> Viewer:
-    return Viewer(user=User(id=7, name="Anna"), membership=Membership(id=3, role=role))
+    return Viewer(user=User(id=7, name="Anna", email_verified_at=NOW),
+                  membership=Membership(id=3, role=role))
 
 
 def outsider(banned=False) -> Viewer:
-    return Viewer(user=User(id=8, name="Jens"), banned=banned)
+    return Viewer(user=User(id=8, name="Jens", email_verified_at=NOW), banned=banned)
 
 
 def answer(status: RSVPStatus, guests: int = 0) -> RSVP:
@@ -64,6 +65,9 @@ def answer(status: RSVPStatus, guests: int = 0) -> RSVP:
     ({}, outsider(banned=True), None, 5, State.BANNED),
     ({"visibility": EventVisibility.MEMBERS}, outsider(), None, 5, State.MEMBERS_ONLY),
     ({}, outsider(), None, 5, State.OPEN),  # a public event of a public club
+    # Signed in, the address not confirmed yet: a member too.
+    ({}, Viewer(user=User(id=9, name="Neu"), membership=Membership(id=4, role=Role.MEMBER)),
+     None, 5, State.UNVERIFIED),
 ])
 def test_the_state_of_an_event_for_a_person(changes, viewer, mine, seats_left, expected):
     assert options(event(**changes), viewer, mine, seats_left, NOW).state == expected

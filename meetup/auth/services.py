@@ -23,8 +23,9 @@ from meetup.security import InvalidToken, make_token, read_token
 class EmailTaken(RuleError):
     """Another account already uses this email address."""
 
-    def __init__(self):
+    def __init__(self, user_id: int | None = None):
         super().__init__(_l("Another account already uses this email address."))
+        self.user_id = user_id  # the account that has it, when known
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -39,8 +40,9 @@ def create_user(
     ``hash_password``). Raises EmailTaken, also when a concurrent sign-up wins
     the race (the unique constraint decides)."""
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailTaken()
+    existing = find_user_by_email(email)
+    if existing is not None:
+        raise EmailTaken(existing.id)
     user = User(email=email, name=name.strip(), locale=locale, is_admin=is_admin)
     user.use_password_hash(password_hash)
     try:

@@ -13,11 +13,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetup.auth import forms, lockout, services
+from meetup.auth import forms, lockout, mails, services
 from meetup.database import transaction
-from meetup.extensions import limiter
+from meetup.extensions import db, limiter
 from meetup.i18n import current_language
-from meetup.models import hash_password
+from meetup.models import User, hash_password
 from meetup.notify import accounts as notify_accounts
 from meetup.privacy import services as privacy_services
 from meetup.security import InvalidToken, safe_next
@@ -45,25 +45,28 @@ def signup():
     form = forms.SignupForm()
     if form.validate_on_submit():
         password_hash = hash_password(form.password.data)
-        try:
-            with transaction():
+        with transaction():
+            try:
                 user = services.create_user(form.email.data, form.name.data, password_hash,
                                             locale=current_language())
+            except services.EmailTaken as taken:
+                _tell_the_owner(form.email.data, taken.user_id)
+            else:
                 notify_accounts.verification(user)
-        except services.EmailTaken:
-            _tell_the_owner(form.email.data)
         # The same answer whether or not the address has an account: the mail tells.
         session["signup_email"] = form.email.data
         return redirect(url_for("auth.signup_sent"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
 
 
-def _tell_the_owner(email: str) -> None:
-    """Someone tried to sign up with an address that has an account: tell its owner."""
-    with transaction():
-        user = services.find_user_by_email(email)
-        if user is not None:
-            notify_accounts.account_exists(user)
+def _tell_the_owner(email: str, user_id: int | None) -> None:
+    """Someone tried to sign up with an address that has an account: tell its owner.
+    The account was just read (by id: no second statement), so both answers do the
+    same work."""
+    user = (db.session.get(User, user_id) if user_id is not None
+            else services.find_user_by_email(email))
+    if user is not None:
+        notify_accounts.account_exists(user)
 
 
 @bp.get("/signup/sent")
@@ -132,9 +135,7 @@ def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
         with transaction():
-            user = services.find_user_by_email(form.email.data)
-            if user is not None:
-                notify_accounts.password_reset(user)
+            mails.queue_reset(form.email.data, current_language())
         # The same answer whether or not the address has an account.
         flash(_("If an account exists for %(email)s, we have sent it a link to choose "
                 "a new password. The link is valid for one hour.", email=form.email.data),

@@ -66,6 +66,7 @@ def meet(event_id: int):
 @bp.post("/met/<int:event_id>")
 @login_required
 def record(event_id: int):
+    policy.ensure_taking_part(current_user)  # a mark tells the other person
     event, mine = policy.load_meeting(event_id, utcnow())
     form = forms.MeetForm(choices=_choices(queries.meeting(event, current_user, mine)))
     if not form.validate_on_submit():
@@ -87,6 +88,7 @@ def record(event_id: int):
 @bp.post("/met/<int:event_id>/confirm/<int:user_id>")
 @login_required
 def confirm(event_id: int, user_id: int):
+    policy.ensure_taking_part(current_user)
     with transaction():
         event, _mine = policy.load_meeting(event_id, utcnow(), lock=True)
         services.confirm(event, current_user, user_id)

@@ -23,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -34,6 +35,7 @@ from meetup.forms import Form
 from meetup.labels import EVENT_KINDS
 from meetup.models import SeriesFrequency
 from meetup.series.rules import DEFAULT_COUNTS, MAX_OCCURRENCES, Repeat, Scope
+from meetup.text import WEB_ONLY
 
 LOCAL = "%Y-%m-%dT%H:%M"
 # Wall-clock fields of an event; each has a "<name>_fold" choice for the
@@ -89,7 +91,7 @@ class EventForm(Form):
     venue_address = StringField(_l("Address"), filters=[strip], validators=[Length(max=300)])
     online_url = StringField(_l("Online link"), filters=[strip], validators=[
         Optional(), URL(message=_l("Please enter a full address, e.g. https://example.org.")),
-        Length(max=500)])
+        Regexp(r"(?i)^https?://", message=WEB_ONLY), Length(max=500)])
     capacity = IntegerField(_l("Seats"), validators=[
         Optional(),
         NumberRange(min=1, max=100000, message=_l("Please enter from 1 to 100,000 seats."))])

@@ -93,7 +93,8 @@ def edit(event_id: int):
             with transaction():
                 event, _viewer = load_managed(event_id, lock=True)
                 changed = len(services.update(event, form.values(), form.schedule(),
-                                              rules.Scope(form.scope.data)))
+                                              rules.Scope(form.scope.data),
+                                              actor=current_user))
         except RuleError as error:
             form.starts_at.errors.append(str(error))
             event, _viewer = load_managed(event_id)
@@ -124,7 +125,7 @@ def cancel(event_id: int):
     try:
         with transaction():
             event, _viewer = load_managed(event_id, lock=True)
-            services.cancel(event, form.reason.data)
+            services.cancel(event, form.reason.data, actor=current_user)
     except RuleError as error:
         flash(str(error), "error")
     else:
@@ -195,7 +196,7 @@ def check_in_person(event_id: int, user_id: int):
     with transaction():
         event, _viewer = load_managed(event_id, lock=True)
         person, _entry = policy.load_attendee(event, user_id)
-        door.check_in(event, person)
+        door.check_in(event, person, actor=current_user)
     flash(_("%(name)s is checked in.", name=person.name) if named
           else _("The ticket is checked in."), "success")
     return back_to_list(event_id, request.form.get("q", ""))
@@ -209,7 +210,7 @@ def undo_check_in(event_id: int, user_id: int):
         event, _viewer = load_managed(event_id, lock=True)
         person, entry = policy.load_attendee(event, user_id)
         named = is_listed(entry, person)
-        before = door.undo_check_in(event, person)
+        before = door.undo_check_in(event, person, actor=current_user)
     flash(_undone(before, person.name) if named else _("The check-in is undone."),
           "success" if before else "info")
     return back_to_list(event_id, request.form.get("q", ""))
@@ -235,10 +236,10 @@ def walk_in(event_id: int):
             if person is None:
                 raise RuleError(_("Please choose a member from the list."), 422)
             if request.form.get("action") == "register":
-                rsvp.organiser_set(event, person, RSVPStatus.GOING)
+                rsvp.organiser_set(event, person, RSVPStatus.GOING, actor=current_user)
                 message = _("%(name)s is registered.", name=person.name)
             else:
-                door.check_in(event, person)
+                door.check_in(event, person, actor=current_user)
                 message = _("%(name)s is checked in.", name=person.name)
     except RuleError as error:
         flash(str(error), "error")
@@ -255,7 +256,8 @@ def set_attendee(event_id: int, user_id: int, status: str):
             event, _viewer = load_managed(event_id, lock=True)
             person, entry = policy.load_attendee(event, user_id)
             name = person.name if is_listed(entry, person) else None
-            now = rsvp.organiser_set(event, person, RSVPStatus(status)).status
+            now = rsvp.organiser_set(event, person, RSVPStatus(status),
+                                     actor=current_user).status
     except RuleError as error:
         flash(str(error), "error")
     else:

@@ -21,12 +21,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func, select
 
+from meetup import audit
+from meetup.audit import Act
 from meetup.database import begin_writing
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import RSVP, Event, EventStatus, RSVPStatus, User, utcnow
 from meetup.notify import messages
-from meetup.policy import Viewer, can_rsvp
+from meetup.policy import UNCONFIRMED, Viewer, can_rsvp, may_take_part
 
 
 class State(enum.StrEnum):
@@ -43,6 +45,7 @@ class State(enum.StrEnum):
     LOGIN = "login"
     MEMBERS_ONLY = "members_only"
     BANNED = "banned"
+    UNVERIFIED = "unverified"  # signed in, the address not confirmed yet
 
 
 REFUSALS = {
@@ -55,6 +58,7 @@ REFUSALS = {
     State.LOGIN: (_l("Log in to register."), 403),
     State.MEMBERS_ONLY: (_l("For members only"), 403),
     State.BANNED: (_l("You cannot register for events of this group."), 403),
+    State.UNVERIFIED: (UNCONFIRMED, 403),
 }
 
 
@@ -124,6 +128,8 @@ def state(event: Event, viewer: Viewer, mine: RSVP | None, seats_left: int | Non
         return State.BANNED
     if not can_rsvp(viewer, event):
         return State.MEMBERS_ONLY
+    if not may_take_part(viewer.user):
+        return State.UNVERIFIED
     return State.FULL if seats_left == 0 else State.OPEN
 
 
@@ -295,8 +301,10 @@ def promote(event: Event) -> list[RSVP]:
     return promoted
 
 
-def organiser_set(event: Event, user: User, status: RSVPStatus, now=None) -> RSVP:
-    """Organisers add someone as going (if a seat is free), waitlist or remove them."""
+def organiser_set(event: Event, user: User, status: RSVPStatus, now=None,
+                  actor: User | None = None) -> RSVP:
+    """Organisers add someone as going (if a seat is free), waitlist or remove them.
+    With ``actor`` (the organiser) the change goes into the club's audit trail."""
     now = now or utcnow()  # after the lock, as in ``respond``
     rsvp = mine(event, user) or RSVP(event_id=event.id, user_id=user.id,
                                      status=RSVPStatus.NOT_GOING)
@@ -312,6 +320,10 @@ def organiser_set(event: Event, user: User, status: RSVPStatus, now=None) -> RSV
     elif status == RSVPStatus.NOT_GOING:
         withdraw(rsvp)
     db.session.flush()
+    if actor is not None and rsvp.status != before:
+        audit.record(event.group_id, actor, Act.ATTENDEE, rsvp,
+                     {"status": before, "event_id": event.id},
+                     {"status": rsvp.status, "event_id": event.id})
     if status != RSVPStatus.NOT_GOING:  # a removal (or a ban) is not confirmed by mail
         messages.answered(rsvp, before, waitlist_position(rsvp))
     promote(event)

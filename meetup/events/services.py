@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from meetup import audit
+from meetup.audit import Act
 from meetup.errors import RuleError
 from meetup.events import timing
 from meetup.events.rsvp import promote
@@ -140,18 +142,32 @@ def _snapshot(event: Event) -> dict:
     return {name: getattr(event, name) for name in CALENDAR_FIELDS}
 
 
+AUDITED = (*EDITABLE, "starts_at", "ends_at", "timezone", "rsvp_opens_at", "rsvp_closes_at",
+           "status", "cancel_reason")
+
+
+def _audit(event: Event, actor: User | None, action: Act, before: dict) -> None:
+    """An audit entry with the fields that changed (none: no entry)."""
+    after = {name: getattr(event, name) for name in AUDITED}
+    changed = [name for name in AUDITED if before[name] != after[name]]
+    if changed:
+        audit.record(event.group_id, actor, action, event,
+                     {name: before[name] for name in changed},
+                     {name: after[name] for name in changed})
+
+
 def update(event: Event, values: dict, schedule: Schedule,
-           scope: Scope = Scope.THIS) -> list[Event]:
+           scope: Scope = Scope.THIS, actor: User | None = None) -> list[Event]:
     """Edit an event, or with a wider ``scope`` the dates of its series that are
     not over and not cancelled. Their times move by the same local shift; their
-    dates stay their own."""
+    dates stay their own. ``actor``: the organiser, for the audit trail."""
     validate(schedule, utcnow(), new=False)
     targets = [target for target in dates_in_scope(event, scope)
                if target is event or target.status != EventStatus.CANCELLED]
     local_start = event.starts_at.astimezone(event.zone).replace(tzinfo=None)
     befores = []
     for target in targets:
-        before = _snapshot(target)
+        before, audited = _snapshot(target), {name: getattr(target, name) for name in AUDITED}
         befores.append(before)
         for name, value in _fields_for(target.group, values).items():
             setattr(target, name, value)
@@ -162,6 +178,7 @@ def update(event: Event, values: dict, schedule: Schedule,
         if target.capacity is not None and target.capacity < 0:
             raise RuleError(_l("The capacity cannot be negative."))
         _bump_sequence(target, before)
+        _audit(target, actor, Act.EVENT_EDIT, audited)
     db.session.flush()
     for target, before in zip(targets, befores, strict=True):
         changes.after_update(target, before)  # a new time or place is mailed
@@ -169,17 +186,19 @@ def update(event: Event, values: dict, schedule: Schedule,
     return targets
 
 
-def cancel(event: Event, reason: str, now: datetime | None = None) -> None:
+def cancel(event: Event, reason: str, now: datetime | None = None,
+           actor: User | None = None) -> None:
     """Call the event off, with a reason everyone sees (one that is over stays as it
     was); everyone going or waiting gets a mail that takes it out of their calendar."""
     if event.status == EventStatus.CANCELLED:
         return
     if event.ends_at <= (now or utcnow()):
         raise RuleError(_l("This event is over; it can no longer be cancelled."))
-    before = _snapshot(event)
+    before, audited = _snapshot(event), {name: getattr(event, name) for name in AUDITED}
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()[:500]
     _bump_sequence(event, before)
+    _audit(event, actor, Act.EVENT_CANCEL, audited)
     db.session.flush()
     changes.after_cancel(event)
     messages.cancelled(event, list(db.session.scalars(

@@ -20,6 +20,7 @@ from meetup.auth.forms import strip
 from meetup.config import DEFAULT_TIMEZONE
 from meetup.forms import Form
 from meetup.models import REMINDER_CHOICES
+from meetup.text import WEB_ONLY
 
 TITLE_SUGGESTIONS = ("Vorstand", "Vorsitzende", "Beirat", "Kassierer", "Schriftführer",
                      "Pressesprecher")
@@ -40,7 +41,7 @@ class GroupForm(TimezoneChoices, Form):
                                 render_kw={"rows": 8})
     website = StringField(_l("Website"), validators=[
         Optional(), URL(message=_l("Please enter a full address, e.g. https://example.org.")),
-        Length(max=255)])
+        Regexp(r"(?i)^https?://", message=WEB_ONLY), Length(max=255)])
     visibility = RadioField(_l("Visibility"), default="public", choices=[
         SelectChoice("public", _l("Public – listed; its public events are visible to all")),
         SelectChoice("private", _l("Private – unlisted; only members see it and its events")),

@@ -61,7 +61,7 @@ def find(token: str) -> Invitation | None:
 def revoke(group: Group, invitation_id: int) -> None:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.group_id != group.id:
-        raise RuleError(_l("This invitation does not exist."))
+        raise RuleError(_l("This invitation does not exist."), 404)
     invitation.revoked_at = invitation.revoked_at or utcnow()
 
 
@@ -75,6 +75,7 @@ def accept(invitation: Invitation, viewer: policy.Viewer,
     """
     begin_writing()
     group, user = invitation.group, viewer.user
+    policy.ensure_taking_part(user)
     if not policy.can(viewer, policy.Action.ACCEPT_INVITATION, group):
         raise RuleError(_l("You cannot join this group."), 403)
     member = db.session.scalar(select(Membership).filter_by(group_id=group.id,

@@ -1,6 +1,6 @@
 """Organiser pages: settings, applications, invitations, members."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,12 +19,15 @@ from meetup.urls import external_url
 
 def change_or_explain(slug: str, change, success: str = "") -> None:
     """One organiser change in one transaction: confirm it (with what ``change``
-    returns, else ``success``), or say why not."""
+    returns, else ``success``), or say why not. An object that is not the club's
+    is a 404, as for any other id that names nothing here."""
     try:
         with transaction():
             group, viewer = policy.load_group(slug, Action.MANAGE)
             message = change(group, viewer) or success
     except RuleError as error:
+        if error.status == 404:
+            abort(404)
         flash(str(error), "error")
     else:
         flash(message, "success")
@@ -130,7 +133,7 @@ def decide(slug: str, application_id: int, decision: str):
         group, _viewer = policy.load_group(slug, Action.MANAGE)
         application = db.get_or_404(Application, application_id)
         if application.group_id != group.id:
-            return redirect(url_for("groups.applications", slug=slug))
+            abort(404)  # another club's application: as if there were none
         decided = services.decide(application, current_user, approve)
         name = application.user.name
         if decided:
@@ -280,7 +283,7 @@ def member_action(slug: str, membership_id: int, action: str):
 @bp.post("/<slug>/manage/bans/<int:ban_id>/lift")
 @login_required
 def lift_ban(slug: str, ban_id: int):
-    change_or_explain(slug, lambda group, _viewer: services.unban(group, ban_id),
+    change_or_explain(slug, lambda group, viewer: services.unban(group, ban_id, viewer.user),
                       _("The ban is lifted."))
     return redirect(url_for("groups.manage_members", slug=slug))
 

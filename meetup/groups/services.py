@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from meetup import policy
+from meetup import audit, policy
+from meetup.audit import Act
 from meetup.database import begin_writing
 from meetup.errors import RuleError
 from meetup.events import rsvp
@@ -159,6 +160,8 @@ def decide(application: Application, organiser: User, approve: bool) -> bool:
     db.session.refresh(application)
     if approve:
         add_member(application.group, application.user)
+    audit.record(application.group_id, organiser, Act.APPROVE if approve else Act.DECLINE,
+                 application, {"status": ApplicationStatus.PENDING}, {"status": status})
     return True
 
 
@@ -178,7 +181,11 @@ def _target(viewer: policy.Viewer, membership_id: int) -> Membership:
 
 def set_title(viewer: policy.Viewer, membership_id: int, title: str) -> Membership:
     target = _target(viewer, membership_id)
+    before = target.title
     target.title = title.strip()[:80]
+    if target.title != before:
+        audit.record(target.group_id, viewer.user, Act.TITLE, target, {"title": before},
+                     {"title": target.title})
     return target
 
 
@@ -191,8 +198,11 @@ def set_role(viewer: policy.Viewer, membership_id: int, role: str) -> Membership
         raise RuleError(_l("Only an owner can change roles."), 403)
     if role != Role.OWNER and policy.is_last_owner(viewer, target):
         raise RuleError(_l("A group needs at least one owner."))
-    target.role = role
+    before, target.role = target.role, role
     db.session.flush()
+    if role != before:
+        audit.record(target.group_id, viewer.user, Act.ROLE, target, {"role": before},
+                     {"role": role})
     return target
 
 
@@ -205,9 +215,13 @@ def transfer_ownership(viewer: policy.Viewer, membership_id: int) -> Membership:
         raise RuleError(_l("You are already the owner."))
     if not policy.may_hand_over_to(viewer, target):
         raise RuleError(_l("This person is already an owner."))
+    before = target.role
     target.role = Role.OWNER
     viewer.membership.role = Role.ORGANISER
     db.session.flush()
+    audit.record(target.group_id, viewer.user, Act.TRANSFER, target,
+                 {"role": before, "previous_owner_role": Role.OWNER},
+                 {"role": Role.OWNER, "previous_owner_role": Role.ORGANISER})
     return target
 
 
@@ -218,6 +232,9 @@ def remove_member(viewer: policy.Viewer, membership_id: int, ban: bool = False) 
     if not policy.may_change_member(viewer, target):
         raise RuleError(_l("Only an owner can change organisers and owners."), 403)
     user = target.user
+    audit.record(target.group_id, viewer.user, Act.BAN if ban else Act.REMOVE, target,
+                 {"role": target.role, "title": target.title},
+                 {"member": False, "banned": ban})
     db.session.delete(target)
     if ban:
         ban_user(viewer.membership, user)
@@ -253,9 +270,10 @@ def _release_seats(group_id: int, user: User) -> None:
         rsvp.organiser_set(rsvp.lock_event(event_id), user, RSVPStatus.NOT_GOING)
 
 
-def unban(group: Group, ban_id: int) -> None:
+def unban(group: Group, ban_id: int, actor: User | None = None) -> None:
     ban = db.session.get(Ban, ban_id)
     if ban is None or ban.group_id != group.id:
         raise RuleError(_l("This ban does not exist."), 404)
+    audit.record(group, actor, Act.UNBAN, ban, {"banned": True}, {"banned": False})
     db.session.delete(ban)
     db.session.flush()

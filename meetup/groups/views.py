@@ -70,6 +70,7 @@ def show(slug: str):
         pending=queries.pending_count(group) if manager else 0,
         drafts=queries.drafts(group) if manager else [],
         member_count=queries.member_counts([group]).get(group.id, 0),
+        confirmed=policy.may_take_part(viewer.user),
         may=lambda action: policy.can(viewer, action, group), Action=Action)
 
 

@@ -13,6 +13,13 @@ from meetup.security import stateless
 bp = Blueprint("health", __name__)
 
 
+@bp.after_request
+def never_stored(response):
+    """An answer about this moment: no cache may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/healthz")
 @stateless
 def healthz():

@@ -1,6 +1,7 @@
 """The shared model package; every model is re-exported here."""
 
 from meetup.models.announcement import Announcement, Audience, ContactMessage
+from meetup.models.audit import AuditEntry
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.calendar import FeedState
 from meetup.models.contact import (
@@ -71,6 +72,7 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "AttemptOutcome",
+    "AuditEntry",
     "Ban",
     "Block",
     "Contact",

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetup.notify.sender import send_pending
+
 # Mails go through the outbox: the mailbox delivers it before it is read.
 pytestmark = pytest.mark.deliver_outbox
 
@@ -62,7 +64,7 @@ def test_sign_up_verify_log_out_log_in_switch_language(page: Page, live_server, 
     assert re.search(r"/$", page.url)
 
 
-def test_password_reset_in_the_browser(page: Page, live_server, mailbox, make_user):
+def test_password_reset_in_the_browser(page: Page, app, live_server, mailbox, make_user):
     make_user(email="mara@example.com")
     page.goto(live_server + "/auth/login")
     page.get_by_role("link", name="Passwort vergessen?").click()
@@ -70,6 +72,8 @@ def test_password_reset_in_the_browser(page: Page, live_server, mailbox, make_us
     page.get_by_role("button", name="Link senden").click()
     expect(page.get_by_text("Falls es ein Konto für mara@example.com gibt")).to_be_visible()
 
+    with app.app_context():
+        send_pending()  # the outbox sender beside the web server
     page.goto(mailbox.last_link("mara@example.com"))
     page.get_by_label("Neues Passwort").fill("mein-neues-passwort")
     page.get_by_role("button", name="Passwort speichern").click()

@@ -1,0 +1,122 @@
+"""An account whose address is not confirmed may look, but not RSVP, apply, join,
+accept an invitation or tell anyone they met — until it confirms."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from meetup.events.rsvp import State, options
+from meetup.extensions import db
+from meetup.groups import invitations
+from meetup.models import (
+    RSVP,
+    Application,
+    Event,
+    Group,
+    MeetingMark,
+    Membership,
+    User,
+    utcnow,
+)
+from meetup.policy import Viewer, may_take_part
+from tests.helpers import log_in, submit
+
+NOTE = "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse"
+
+
+def count(app, model, **where):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def confirm(app, user_id):
+    with app.app_context():
+        db.session.get(User, user_id).email_verified_at = utcnow()
+        db.session.commit()
+
+
+def test_the_predicate(app, make_user):
+    verified, _ = make_user("ja@example.com")
+    unverified, _ = make_user("nein@example.com", verified=False)
+    with app.app_context():
+        assert may_take_part(db.session.get(User, verified))
+        assert not may_take_part(db.session.get(User, unverified))
+        assert not may_take_part(None)
+
+
+def test_unverified_cannot_rsvp_until_confirmed(app, client, club, make_user, make_event):
+    slug, _owner = club
+    user_id, _ = make_user("neu@example.com", verified=False)
+    event_id = make_event(slug)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        viewer = Viewer(user=db.session.get(User, user_id))
+        allowed = options(event, viewer, None)
+        assert allowed.state == State.UNVERIFIED and not allowed.may_join
+        assert not allowed.may_decline
+    log_in(client, "neu@example.com")
+    page = f"/events/{event_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert NOTE in html and 'action="/auth/resend"' in html and "Ich bin dabei" not in html
+    response = submit(client, f"{page}/rsvp", {"answer": "yes"}, page=page)
+    assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
+    assert count(app, RSVP) == 0
+    confirm(app, user_id)
+    submit(client, f"{page}/rsvp", {"answer": "yes"}, page=page)
+    assert count(app, RSVP, status="going") == 1
+
+
+def test_unverified_cannot_join_or_apply(app, client, make_user, make_group):
+    owner_id, _ = make_user("owner@example.com")
+    open_club = make_group(owner_id, name="Offener Club")
+    approval = make_group(owner_id, name="Club Mit Antrag", join_policy="approval")
+    user_id, _ = make_user("neu@example.com", verified=False)
+    log_in(client, "neu@example.com")
+    html = client.get(f"/groups/{open_club}").get_data(as_text=True)
+    assert NOTE in html and f'action="/groups/{open_club}/join"' not in html
+    page = f"/groups/{open_club}"
+    assert submit(client, f"{page}/join", {}, page=page).status_code == 403
+    assert client.get(f"/groups/{approval}/apply").status_code == 403
+    assert count(app, Membership, user_id=user_id) == 0
+    assert count(app, Application) == 0
+    confirm(app, user_id)
+    submit(client, f"{page}/join", {}, page=page)
+    assert count(app, Membership, user_id=user_id) == 1
+
+
+def test_unverified_cannot_accept_an_invitation(app, client, club, make_user):
+    slug, owner_id = club
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        token = invitations.create_link(group, db.session.get(User, owner_id), 7, None).token
+        db.session.commit()
+    user_id, _ = make_user("neu@example.com", verified=False)
+    log_in(client, "neu@example.com")
+    page = f"/invite/{token}"
+    submit(client, page, {})
+    assert NOTE in client.get(page).get_data(as_text=True)
+    assert count(app, Membership, user_id=user_id) == 0
+    confirm(app, user_id)
+    submit(client, page, {})
+    assert count(app, Membership, user_id=user_id) == 1
+
+
+def test_unverified_cannot_tell_anyone_they_met(app, client, club, make_user, add_member,
+                                                make_event):
+    slug, _owner = club
+    user_id, _ = make_user("neu@example.com", verified=False)
+    other_id, _ = make_user("anna@example.com", name="Anna Andere")
+    add_member(slug, user_id)
+    add_member(slug, other_id)
+    event_id = make_event(slug, days=-1)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert event.ends_at < utcnow() < event.ends_at + timedelta(days=14)
+        db.session.add_all([RSVP(event_id=event_id, user_id=user_id),
+                            RSVP(event_id=event_id, user_id=other_id)])
+        db.session.commit()
+    log_in(client, "neu@example.com")
+    page = f"/contacts/met/{event_id}"
+    response = submit(client, page, {"people": str(other_id)}, page="/")
+    assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
+    assert count(app, MeetingMark) == 0
