@@ -31,6 +31,7 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
+from meetup.models.introduction import EXPIRES_AFTER, IntroductionRequest, IntroductionState
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
@@ -43,6 +44,7 @@ from meetup.models.user import (
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "EXPIRES_AFTER",
     "Application",
     "ApplicationStatus",
     "AttemptOutcome",
@@ -53,6 +55,8 @@ __all__ = [
     "ContactEvent",
     "ContactTag",
     "Invitation",
+    "IntroductionRequest",
+    "IntroductionState",
     "RSVP",
     "Base",
     "Event",

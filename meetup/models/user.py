@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, String, Text
+from sqlalchemy import JSON, Enum, SmallInteger, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,6 +60,13 @@ class User(UserMixin, Base):
     # The personal calendar feed: only a hash of its secret token is stored.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     calendar_all_groups: Mapped[bool] = mapped_column(default=False)
+    # "Others may reach people through me": off means no introduction path runs
+    # through or to this person, and they search for none themselves.
+    allow_introductions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Shared with contacts only: a phone number and a birthday without the year.
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

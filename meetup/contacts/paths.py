@@ -1,0 +1,205 @@
+"""Introduction paths: which of my contacts know someone who matches a term.
+
+A path is me → via → target (two hops) or me → via → second → target (three),
+over confirmed contacts only. Everyone on it must allow introductions
+(``User.allow_introductions``, the searcher included), nobody on it may have
+blocked the searcher or been blocked by them (nor, on three hops, may my contact
+and the target have blocked each other: my contact would learn of the target),
+and the people the searcher would learn of (the target, and the second person
+of a three-hop path) must be people whose profile the searcher may see
+(``policy.visible_people``). People who are my contacts already are no
+targets: I can write to them myself.
+
+Why self-joins and not a recursive CTE: the depth is fixed and small (at most
+three hops), so a UNION ALL of a two-join and a three-join query says exactly
+what is wanted, needs no cycle check (a recursive CTE would carry the path as
+an array on PostgreSQL and as a string on SQLite to avoid revisiting people),
+and leaves the planner free to start from either end — from my 20-odd contacts
+or from the few people who match the term — with index lookups on
+``contact(first_id, second_id)`` and ``contact(second_id)`` at every hop. A
+recursive CTE expands every neighbour of every neighbour before the term can
+filter anything. Both databases plan the joins the same way.
+
+Ranking: fewer hops first; then the weakest link's number of shared meetings
+(a chain is as strong as its weakest link), then how recently I met my own
+contact. The search costs two statements whatever the size of the graph: the
+paths, then the people on them.
+"""
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql import Subquery
+
+from meetup import policy
+from meetup.extensions import db
+from meetup.models import Block, Contact, ContactEvent, Event, User
+from meetup.search import MAX_NEEDLE, contains, storable, words
+
+LIMIT = 20  # paths shown for one search
+CANDIDATES = 60  # rows read before pairs (via, target) are made unique
+NO_LINK = 10**6  # the missing third link of a two-hop path never is the weakest
+
+
+@dataclass(frozen=True)
+class Path:
+    via: User
+    second: User | None
+    target: User
+    meetings: int  # shared meetings on the weakest link
+
+    @property
+    def hops(self) -> int:
+        return 2 if self.second is None else 3
+
+
+@dataclass(frozen=True)
+class Only:
+    """Restrict the search to one path (used to check a request before it is made)."""
+
+    via: int
+    target: int
+    second: int | None = None
+
+
+def _edges(name: str) -> Subquery:
+    """Contacts as directed links ``a → b`` (both directions), with the contact's id."""
+    return union_all(
+        select(Contact.first_id.label("a"), Contact.second_id.label("b"), Contact.id.label("cid")),
+        select(Contact.second_id, Contact.first_id, Contact.id)).subquery(name)
+
+
+def _listed(column, word: str):
+    """A word inside a JSON list of strings. The list is stored with non-ASCII
+    letters escaped (\\u00fc), so the escaped spelling is tried as well."""
+    escaped = json.dumps(word.lower())[1:-1]
+    return or_(contains(cast(column, Text), word),
+               func.lower(cast(column, Text)).contains(escaped, autoescape=True))
+
+
+def about(term: str):
+    """SQL on User rows: every word of ``term`` is in the industry, company,
+    headline, position, topics or offers."""
+    if not storable(term) or len(term) > MAX_NEEDLE or not words(term):
+        return false()
+    return and_(*[or_(*[contains(column, word) for column in
+                        (User.industry, User.company, User.headline, User.position)],
+                      _listed(User.topics, word), _listed(User.offers, word))
+                  for word in words(term)])
+
+
+def _meetings(edge: Subquery):
+    return (select(func.count()).select_from(ContactEvent)
+            .where(ContactEvent.contact_id == edge.c.cid).scalar_subquery())
+
+
+def _last_met(edge: Subquery):
+    return (select(func.max(Event.starts_at)).join(ContactEvent.event)
+            .where(ContactEvent.contact_id == edge.c.cid).scalar_subquery())
+
+
+def _people(me: User):
+    """Who may be on a path of ``me`` at all: allows it, no block either way."""
+    return select(User.id).where(User.allow_introductions.is_(True),
+                                 ~policy.blocked_either_way(me), User.id != me.id)
+
+
+def _shown(me: User):
+    """People on a path whom ``me`` learns of: also their profile is visible."""
+    return select(User.id).where(User.allow_introductions.is_(True),
+                                 policy.visible_people(me), User.id != me.id)
+
+
+def _targets(me: User, term: str | None, only: Only | None):
+    mine = union_all(select(Contact.second_id).where(Contact.first_id == me.id),
+                     select(Contact.first_id).where(Contact.second_id == me.id))
+    query = _shown(me).where(User.id.not_in(mine))
+    if term is not None:
+        query = query.where(about(term))
+    if only is not None:
+        query = query.where(User.id == only.target)
+    return query
+
+
+def _unblocked(a, b):
+    """No block either way between the people in columns ``a`` and ``b``."""
+    return ~select(Block.id).where(or_(and_(Block.blocker_id == a, Block.blocked_id == b),
+                                       and_(Block.blocker_id == b, Block.blocked_id == a))
+                                   ).exists()
+
+
+def _two_hops(me: User, targets, only: Only | None):
+    e1, e2 = _edges("e1"), _edges("e2")
+    query = (select(literal_column("2").label("hops"), e1.c.b.label("via"),
+                    cast(null(), Integer).label("second"), e2.c.b.label("target"),
+                    _meetings(e1).label("m1"), _meetings(e2).label("m2"),
+                    literal_column(str(NO_LINK)).label("m3"), _last_met(e1).label("last1"))
+             .join(e2, e2.c.a == e1.c.b)
+             .where(e1.c.a == me.id, e1.c.b.in_(_people(me)), e2.c.b.in_(targets)))
+    if only is not None:
+        query = query.where(e1.c.b == only.via)
+    return query
+
+
+def _three_hops(me: User, targets, only: Only | None):
+    e1, e2, e3 = _edges("e1"), _edges("e2"), _edges("e3")
+    query = (select(literal_column("3").label("hops"), e1.c.b.label("via"), e2.c.b.label("second"),
+                    e3.c.b.label("target"), _meetings(e1).label("m1"),
+                    _meetings(e2).label("m2"), _meetings(e3).label("m3"),
+                    _last_met(e1).label("last1"))
+             .join(e2, e2.c.a == e1.c.b).join(e3, e3.c.a == e2.c.b)
+             .where(e1.c.a == me.id, e1.c.b.in_(_people(me)), e2.c.b.in_(_shown(me)),
+                    e3.c.b.in_(targets), _unblocked(e1.c.b, e3.c.b)))
+    if only is not None:
+        query = query.where(e1.c.b == only.via, e2.c.b == only.second)
+    return query
+
+
+def _ranked(me: User, term: str | None, only: Only | None, hops: int):
+    targets = _targets(me, term, only)
+    parts = []
+    if only is None or only.second is None:
+        parts.append(_two_hops(me, targets, only))
+    if hops >= 3 and (only is None or only.second is not None):
+        parts.append(_three_hops(me, targets, only))
+    found = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("found")
+    m1, m2, m3 = found.c.m1, found.c.m2, found.c.m3
+    weakest = case((and_(m1 <= m2, m1 <= m3), m1), (m2 <= m3, m2), else_=m3)
+    return (select(found.c.via, found.c.second, found.c.target, weakest.label("weakest"))
+            .order_by(found.c.hops, weakest.desc(), found.c.last1.desc(), found.c.target,
+                      found.c.via, found.c.second)
+            .limit(CANDIDATES))
+
+
+def find(me: User, term: str | None = None, only: Only | None = None,
+         hops: int = 3) -> list[Path]:
+    """The best paths from ``me`` to people matching ``term`` (or the one path
+    ``only``), at most ``LIMIT``, one per (via, target) pair. Empty when ``me``
+    has switched introductions off."""
+    if not me.allow_introductions or (term is None and only is None):
+        return []
+    rows, seen = [], set()
+    for via, second, target, weakest in db.session.execute(_ranked(me, term, only, hops)):
+        if (via, target) not in seen:
+            seen.add((via, target))
+            rows.append((via, second, target, weakest))
+    rows = rows[:LIMIT]
+    ids = {person for row in rows for person in row[:3] if person is not None}
+    people = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_(ids)))} if ids else {}
+    return [Path(people[via], people.get(second), people[target], weakest)
+            for via, second, target, weakest in rows]
