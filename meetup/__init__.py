@@ -7,12 +7,12 @@ from meetup.account import views as account_views
 from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
 from meetup.config import ROOT, load_config
-from meetup.contacts import intro_views
 from meetup.contacts import views as contact_views
 from meetup.events import manage_views as event_manage_views
 from meetup.events import views as event_views
 from meetup.groups import manage_views as group_manage_views
 from meetup.groups import views as group_views
+from meetup.introductions import views as introduction_views
 from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.notify import views as notify_views
@@ -21,7 +21,7 @@ from meetup.people import views as people_views
 # Every view module, imported for its routes on the blueprints of its feature.
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, calendar_views, people_views, legal_views,
-                notify_views, contact_views, intro_views)
+                notify_views, contact_views, introduction_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, calendar_views.bp, people_views.bp,
                       legal_views.bp, notify_views.bp, contact_views.bp,
-                      intro_views.bp):
+                      introduction_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

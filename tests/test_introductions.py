@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from meetup.contacts import paths
 from meetup.extensions import db
+from meetup.introductions import paths
 from meetup.models import EXPIRES_AFTER, Block, IntroductionRequest, OutboxMessage, User
 from meetup.notify.sender import send_pending
 from tests.contacts_world import post, text
@@ -224,3 +224,16 @@ def test_in_english_for_people_who_chose_it(app, make_user, make_group, add_memb
     assert asked["Subject"] == "Anna Schneider asks you for an introduction"
     assert "Jahresabschluss" in asked.get_content() and "If you think the two" in \
         asked.get_content()
+
+
+def test_the_demo_login_has_paths_of_two_and_three_hops(demo_app):
+    with demo_app.app_context():
+        anna = db.session.scalar(select(User).filter_by(email="anna.schneider@example.com"))
+        tax = paths.find(anna, "Steuerberatung")
+        customs = paths.find(anna, "Zollrecht")
+        assert tax and tax[0].hops == 2 and tax[0].target.industry == "tax"
+        assert customs and customs[0].hops == 3
+    assert demo_app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with demo_app.app_context():
+        anna = db.session.scalar(select(User).filter_by(email="anna.schneider@example.com"))
+        assert len(paths.find(anna, "Zollrecht")) == len(customs)

@@ -83,33 +83,38 @@ def _edges(name: str) -> Subquery:
         select(Contact.second_id, Contact.first_id, Contact.id)).subquery(name)
 
 
-def _listed(column, word: str):
-    """A word inside a JSON list of strings. The list is stored with non-ASCII
-    letters escaped (\\u00fc), so the escaped spelling is tried as well."""
-    escaped = json.dumps(word.lower())[1:-1]
-    return or_(contains(cast(column, Text), word),
-               func.lower(cast(column, Text)).contains(escaped, autoescape=True))
+def _searchable():
+    """The fields a term is looked for in, as one text (folded once per row)."""
+    return (User.industry + " " + User.company + " " + User.headline + " " + User.position
+            + " " + cast(User.topics, Text) + " " + cast(User.offers, Text))
 
 
 def about(term: str):
     """SQL on User rows: every word of ``term`` is in the industry, company,
-    headline, position, topics or offers."""
+    headline, position, topics or offers. Topics and offers are JSON lists,
+    stored with non-ASCII letters escaped (\\u00fc): for a word with such
+    letters the escaped spelling is tried as well."""
     if not storable(term) or len(term) > MAX_NEEDLE or not words(term):
         return false()
-    return and_(*[or_(*[contains(column, word) for column in
-                        (User.industry, User.company, User.headline, User.position)],
-                      _listed(User.topics, word), _listed(User.offers, word))
-                  for word in words(term)])
+    text = _searchable()
+    conditions = []
+    for word in words(term):
+        found = contains(text, word)
+        if not word.isascii():
+            escaped = json.dumps(word.lower())[1:-1]
+            found = or_(found, func.lower(text).contains(escaped, autoescape=True))
+        conditions.append(found)
+    return and_(*conditions)
 
 
-def _meetings(edge: Subquery):
+def _meetings(cid):
     return (select(func.count()).select_from(ContactEvent)
-            .where(ContactEvent.contact_id == edge.c.cid).scalar_subquery())
+            .where(ContactEvent.contact_id == cid).scalar_subquery())
 
 
-def _last_met(edge: Subquery):
+def _last_met(cid):
     return (select(func.max(Event.starts_at)).join(ContactEvent.event)
-            .where(ContactEvent.contact_id == edge.c.cid).scalar_subquery())
+            .where(ContactEvent.contact_id == cid).scalar_subquery())
 
 
 def _people(me: User):
@@ -119,20 +124,9 @@ def _people(me: User):
 
 
 def _shown(me: User):
-    """People on a path whom ``me`` learns of: also their profile is visible."""
-    return select(User.id).where(User.allow_introductions.is_(True),
-                                 policy.visible_people(me), User.id != me.id)
-
-
-def _targets(me: User, term: str | None, only: Only | None):
-    mine = union_all(select(Contact.second_id).where(Contact.first_id == me.id),
-                     select(Contact.first_id).where(Contact.second_id == me.id))
-    query = _shown(me).where(User.id.not_in(mine))
-    if term is not None:
-        query = query.where(about(term))
-    if only is not None:
-        query = query.where(User.id == only.target)
-    return query
+    """SQL on User rows: people on a path whom ``me`` learns of (allows it, and
+    their profile is visible to ``me``)."""
+    return and_(User.allow_introductions.is_(True), policy.visible_people(me), User.id != me.id)
 
 
 def _unblocked(a, b):
@@ -142,40 +136,62 @@ def _unblocked(a, b):
                                    ).exists()
 
 
-def _two_hops(me: User, targets, only: Only | None):
+def _reach(me: User):
+    """My contacts on a path (``hop1``) and their contacts (``hop2``), each
+    computed once (MATERIALIZED): a few dozen and a few hundred rows, from
+    which every later join starts — the planner cannot begin with a scan of
+    everyone who matches the term."""
     e1, e2 = _edges("e1"), _edges("e2")
-    query = (select(literal_column("2").label("hops"), e1.c.b.label("via"),
-                    cast(null(), Integer).label("second"), e2.c.b.label("target"),
-                    _meetings(e1).label("m1"), _meetings(e2).label("m2"),
-                    literal_column(str(NO_LINK)).label("m3"), _last_met(e1).label("last1"))
-             .join(e2, e2.c.a == e1.c.b)
-             .where(e1.c.a == me.id, e1.c.b.in_(_people(me)), e2.c.b.in_(targets)))
-    if only is not None:
-        query = query.where(e1.c.b == only.via)
-    return query
+    hop1 = (select(e1.c.b.label("via"), e1.c.cid.label("c1"))
+            .where(e1.c.a == me.id, e1.c.b.in_(_people(me)))
+            .cte("hop1").prefix_with("MATERIALIZED"))
+    hop2 = (select(hop1.c.via, hop1.c.c1, e2.c.b.label("b"), e2.c.cid.label("c2"))
+            .join_from(hop1, e2, e2.c.a == hop1.c.via).where(e2.c.b != me.id)
+            .cte("hop2").prefix_with("MATERIALIZED"))
+    return hop1, hop2
 
 
-def _three_hops(me: User, targets, only: Only | None):
-    e1, e2, e3 = _edges("e1"), _edges("e2"), _edges("e3")
-    query = (select(literal_column("3").label("hops"), e1.c.b.label("via"), e2.c.b.label("second"),
-                    e3.c.b.label("target"), _meetings(e1).label("m1"),
-                    _meetings(e2).label("m2"), _meetings(e3).label("m3"),
-                    _last_met(e1).label("last1"))
-             .join(e2, e2.c.a == e1.c.b).join(e3, e3.c.a == e2.c.b)
-             .where(e1.c.a == me.id, e1.c.b.in_(_people(me)), e2.c.b.in_(_shown(me)),
-                    e3.c.b.in_(targets), _unblocked(e1.c.b, e3.c.b)))
+def _target(me: User, hop1, term: str | None, only: Only | None):
+    """SQL on the target's User row."""
+    condition = and_(_shown(me), User.id.not_in(select(hop1.c.via)))
+    if term is not None:
+        condition = and_(condition, about(term))
     if only is not None:
-        query = query.where(e1.c.b == only.via, e2.c.b == only.second)
+        condition = and_(condition, User.id == only.target)
+    return condition
+
+
+def _two_hops(me: User, hop1, hop2, target, only: Only | None):
+    query = (select(literal_column("2").label("hops"), hop2.c.via,
+                    cast(null(), Integer).label("second"), User.id.label("target"),
+                    _meetings(hop2.c.c1).label("m1"), _meetings(hop2.c.c2).label("m2"),
+                    literal_column(str(NO_LINK)).label("m3"), _last_met(hop2.c.c1).label("last1"))
+             .join_from(hop2, User, User.id == hop2.c.b).where(target))
+    return query.where(hop2.c.via == only.via) if only is not None else query
+
+
+def _three_hops(me: User, hop2, target, only: Only | None):
+    e3 = _edges("e3")
+    second = select(User.id).where(_shown(me))
+    query = (select(literal_column("3").label("hops"), hop2.c.via, hop2.c.b.label("second"),
+                    User.id.label("target"), _meetings(hop2.c.c1).label("m1"),
+                    _meetings(hop2.c.c2).label("m2"), _meetings(e3.c.cid).label("m3"),
+                    _last_met(hop2.c.c1).label("last1"))
+             .join_from(hop2, e3, e3.c.a == hop2.c.b).join(User, User.id == e3.c.b)
+             .where(hop2.c.b.in_(second), target, _unblocked(hop2.c.via, User.id)))
+    if only is not None:
+        query = query.where(hop2.c.via == only.via, hop2.c.b == only.second)
     return query
 
 
 def _ranked(me: User, term: str | None, only: Only | None, hops: int):
-    targets = _targets(me, term, only)
+    hop1, hop2 = _reach(me)
+    target = _target(me, hop1, term, only)
     parts = []
     if only is None or only.second is None:
-        parts.append(_two_hops(me, targets, only))
+        parts.append(_two_hops(me, hop1, hop2, target, only))
     if hops >= 3 and (only is None or only.second is not None):
-        parts.append(_three_hops(me, targets, only))
+        parts.append(_three_hops(me, hop2, target, only))
     found = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("found")
     m1, m2, m3 = found.c.m1, found.c.m2, found.c.m3
     weakest = case((and_(m1 <= m2, m1 <= m3), m1), (m2 <= m3, m2), else_=m3)

@@ -19,9 +19,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from meetup.contacts import paths
 from meetup.errors import RuleError
 from meetup.extensions import db
+from meetup.introductions import paths
 from meetup.models import IntroductionRequest, IntroductionState, User, utcnow
 from meetup.notify.outbox import queue
 from meetup.urls import external_url

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from meetup import policy
-from meetup.contacts import intro_queries, introductions, paths
-from meetup.contacts.intro_forms import AskForm, PathSearchForm, SwitchForm
 from meetup.database import transaction
 from meetup.errors import RuleError
+from meetup.introductions import paths, queries, services
+from meetup.introductions.forms import AskForm, PathSearchForm, SwitchForm
 from meetup.models import utcnow
 
 bp = Blueprint("introductions", __name__, url_prefix="/contacts/introductions")
@@ -19,11 +19,11 @@ def _page(search: PathSearchForm, ask: AskForm | None = None, status: int = 200)
     term = search.q.data if valid and search.q.data else None
     now = utcnow()
     return render_template(
-        "contacts/introductions.html", form=search, ask=ask or AskForm(formdata=None),
+        "introductions/index.html", form=search, ask=ask or AskForm(formdata=None),
         term=term, paths=paths.find(current_user, term) if term else [],
-        mine=intro_queries.asked_by(current_user), now=now,
-        waiting=intro_queries.waiting_for(current_user, now),
-        shown_state=intro_queries.shown_state,
+        mine=queries.asked_by(current_user), now=now,
+        waiting=queries.waiting_for(current_user, now),
+        shown_state=queries.shown_state,
         switch=SwitchForm(formdata=None, allow=current_user.allow_introductions),
     ), status if valid else 422
 
@@ -43,7 +43,7 @@ def ask():
         return _page(search, form, 422)
     try:
         with transaction():
-            request_ = introductions.ask(current_user, form.via.data, form.target.data,
+            request_ = services.ask(current_user, form.via.data, form.target.data,
                                          form.second.data, form.note.data or "")
             via = request_.via.name
     except RuleError as error:
@@ -64,28 +64,28 @@ def _answer(request_id: int, role: str, change, message: str):
 @bp.post("/<int:request_id>/forward")
 @login_required
 def forward(request_id: int):
-    return _answer(request_id, "via", introductions.forward,
+    return _answer(request_id, "via", services.forward,
                    _("Thank you. Both have received a mail introducing them to each other."))
 
 
 @bp.post("/<int:request_id>/decline")
 @login_required
 def decline(request_id: int):
-    return _answer(request_id, "via", introductions.decline,
+    return _answer(request_id, "via", services.decline,
                    _("Declined. Nobody is told."))
 
 
 @bp.post("/<int:request_id>/accept")
 @login_required
 def accept(request_id: int):
-    return _answer(request_id, "target", introductions.accept,
+    return _answer(request_id, "target", services.accept,
                    _("Accepted. You have both received each other's e-mail address."))
 
 
 @bp.post("/<int:request_id>/refuse")
 @login_required
 def refuse(request_id: int):
-    return _answer(request_id, "target", introductions.refuse,
+    return _answer(request_id, "target", services.refuse,
                    _("Declined. Nobody is told."))
 
 
@@ -95,7 +95,7 @@ def setting():
     form = SwitchForm()
     if form.validate_on_submit():
         with transaction():
-            introductions.allow(current_user, form.allow.data)
+            services.allow(current_user, form.allow.data)
         flash(_("Others may now reach people through you.") if form.allow.data else
               _("Nobody can reach people through you any more, and you see no paths."),
               "success")

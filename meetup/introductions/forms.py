@@ -6,8 +6,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from meetup.auth.forms import strip
-from meetup.contacts.introductions import MAX_NOTE
 from meetup.guards import MAX_ID
+from meetup.introductions.services import MAX_NOTE
 
 _person = [NumberRange(min=1, max=MAX_ID)]
 
