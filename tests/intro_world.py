@@ -24,7 +24,7 @@ from tests.contacts_world import client_for, email
 PEOPLE = {"anna": "Anna Schneider", "ben": "Ben Bauer", "dana": "Dana Dorn",
           "tina": "Tina Steuer", "hugo": "Hugo Hidden", "olaf": "Olaf Off", "bert": "Bert Block",
           "cara": "Cara Conrad", "zoe": "Zoe Zoll", "mia": "Mia Marked", "owner": "Olga Orga"}
-TAX = {"industry": "Steuerberatung", "position": "Steuerberater/in"}
+TAX = {"industry": "tax", "position": "Steuerberater/in"}  # the code of the industry
 PROFILES = {"tina": {**TAX, "company": "Kanzlei Steuer & Partner"}, "hugo": TAX, "olaf": TAX,
             "bert": TAX, "mia": TAX, "zoe": {"offers": ["Zollrecht", "Außenhandel"]}}
 LINKS = [("anna", "ben", 2), ("anna", "dana", 1), ("ben", "tina", 1), ("ben", "hugo", 1),

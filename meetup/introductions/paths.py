@@ -29,7 +29,9 @@ paths, then the people on them.
 import json
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Text,
     and_,
@@ -41,14 +43,16 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.sql import Subquery
 
 from meetup import policy
 from meetup.extensions import db
+from meetup.labels import INDUSTRIES
 from meetup.models import Block, Contact, ContactEvent, Event, User
-from meetup.search import MAX_NEEDLE, contains, storable, words
+from meetup.search import MAX_NEEDLE, fold, folded, storable, words
 
 LIMIT = 20  # paths shown for one search
 CANDIDATES = 60  # rows read before pairs (via, target) are made unique
@@ -89,22 +93,53 @@ def _searchable():
             + " " + cast(User.topics, Text) + " " + cast(User.offers, Text))
 
 
-def about(term: str):
-    """SQL on User rows: every word of ``term`` is in the industry, company,
-    headline, position, topics or offers. Topics and offers are JSON lists,
-    stored with non-ASCII letters escaped (\\u00fc): for a word with such
-    letters the escaped spelling is tried as well."""
+def industries(word: str) -> list[str]:
+    """Codes of the industries whose name, in German or English, contains ``word``
+    (profiles store the code: "tax" for "Steuerberatung und Buchhaltung")."""
+    wanted = fold(word)
+    names = {}
+    for locale in ("de", "en"):
+        with force_locale(locale):
+            for code, label in INDUSTRIES.items():
+                names.setdefault(code, []).append(fold(str(label)))
+    return sorted(code for code, labels in names.items()
+                  if wanted in fold(code) or any(wanted in label for label in labels))
+
+
+def about(term: str, texts) -> ColumnElement[bool]:
+    """SQL on rows of ``texts`` (id, industry, hay: the searchable text folded,
+    raw: the same lower-cased): every word of ``term`` is in the industry,
+    company, headline, position, topics or offers. Topics and offers are JSON
+    lists, stored with non-ASCII letters escaped (\\u00fc): for a word with
+    such letters the escaped spelling is tried as well."""
     if not storable(term) or len(term) > MAX_NEEDLE or not words(term):
         return false()
-    text = _searchable()
     conditions = []
     for word in words(term):
-        found = contains(text, word)
+        found = texts.c.hay.contains(fold(word), autoescape=True)
+        codes = industries(word)
+        if codes:
+            found = or_(found, texts.c.industry.in_(codes))
         if not word.isascii():
             escaped = json.dumps(word.lower())[1:-1]
-            found = or_(found, func.lower(text).contains(escaped, autoescape=True))
+            found = or_(found, texts.c.raw.contains(escaped, autoescape=True))
         conditions.append(found)
     return and_(*conditions)
+
+
+def _matching(hop2, term: str, hops: int):
+    """Ids of the people within reach who match ``term``. Their texts are folded
+    in a MATERIALIZED step of their own, so only the few thousand people within
+    three hops are folded, never everyone who has an account."""
+    reached = select(hop2.c.b)
+    if hops >= 3:
+        e4 = _edges("e4")
+        reached = union(reached, select(e4.c.b).join_from(hop2, e4, e4.c.a == hop2.c.b))
+    text = _searchable()
+    texts = (select(User.id.label("id"), User.industry.label("industry"),
+                    folded(text).label("hay"), func.lower(text).label("raw"))
+             .where(User.id.in_(reached)).cte("reached").prefix_with("MATERIALIZED"))
+    return select(texts.c.id).where(about(term, texts))
 
 
 def _meetings(cid):
@@ -151,11 +186,11 @@ def _reach(me: User):
     return hop1, hop2
 
 
-def _target(me: User, hop1, term: str | None, only: Only | None):
+def _target(me: User, hop1, hop2, term: str | None, only: Only | None, hops: int):
     """SQL on the target's User row."""
     condition = and_(_shown(me), User.id.not_in(select(hop1.c.via)))
     if term is not None:
-        condition = and_(condition, about(term))
+        condition = and_(condition, User.id.in_(_matching(hop2, term, hops)))
     if only is not None:
         condition = and_(condition, User.id == only.target)
     return condition
@@ -186,7 +221,7 @@ def _three_hops(me: User, hop2, target, only: Only | None):
 
 def _ranked(me: User, term: str | None, only: Only | None, hops: int):
     hop1, hop2 = _reach(me)
-    target = _target(me, hop1, term, only)
+    target = _target(me, hop1, hop2, term, only, hops)
     parts = []
     if only is None or only.second is None:
         parts.append(_two_hops(me, hop1, hop2, target, only))
