@@ -53,3 +53,25 @@ def test_a_member_finds_a_tax_advisor_through_two_contacts(
     assert "dana@example.com" in mailbox.wait_for("tina@example.com", count=2)[-1].get_content()
     dana.goto(f"{live_server}/contacts/introductions/")
     expect(dana.get_by_text("angenommen: tina@example.com")).to_be_visible()
+
+
+def test_introduction_pages_have_no_wcag_violations(page, live_server, app):
+    """The demo login's search results (two and three hops) and her requests."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import WCAG
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    page.goto(live_server + "/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill("anna.schneider@example.com")
+    page.get_by_label("Passwort").fill("treffpunkt-demo")
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    for term in ("Steuerberatung", "Zollrecht", "x" * 200):
+        path = f"/contacts/introductions/?q={term}"
+        page.goto(live_server + path)
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+    page.goto(live_server + "/contacts/introductions/?q=Zollrecht")
+    expect(page.locator(".intro-path").first).to_contain_text("→")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
