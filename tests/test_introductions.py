@@ -237,3 +237,15 @@ def test_the_demo_login_has_paths_of_two_and_three_hops(demo_app):
     with demo_app.app_context():
         anna = db.session.scalar(select(User).filter_by(email="anna.schneider@example.com"))
         assert len(paths.find(anna, "Zollrecht")) == len(customs)
+
+
+def test_no_addresses_after_a_block_between_asker_and_target(app, web, mailbox):
+    anna, ben, tina = (client_for(app, name) for name in ("anna", "ben", "tina"))
+    ask(anna, web, "tina")
+    request_id, page = _only_request(app), "/contacts/introductions/"
+    redirects_to(post(ben, f"/contacts/introductions/{request_id}/forward", page=page), page)
+    with app.app_context():
+        db.session.add(Block(blocker_id=web["ids"]["anna"], blocked_id=web["ids"]["tina"]))
+        db.session.commit()
+    assert post(tina, f"/contacts/introductions/{request_id}/accept", page=page).status_code == 409
+    assert not any("tina@example.com" in m.get_content() for m in mails(app, mailbox, "anna"))

@@ -17,12 +17,12 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.introductions import paths
-from meetup.models import IntroductionRequest, IntroductionState, User, utcnow
+from meetup.models import Block, IntroductionRequest, IntroductionState, User, utcnow
 from meetup.notify.outbox import queue
 from meetup.urls import external_url
 
@@ -86,9 +86,16 @@ def decline(request: IntroductionRequest, now: datetime | None = None) -> None:
     db.session.flush()
 
 
+def _blocked(a_id: int, b_id: int) -> bool:
+    return db.session.scalar(select(Block.id).where(or_(
+        and_(Block.blocker_id == a_id, Block.blocked_id == b_id),
+        and_(Block.blocker_id == b_id, Block.blocked_id == a_id)))) is not None
+
+
 def accept(request: IntroductionRequest, now: datetime | None = None) -> None:
-    """The target says yes: asker and target each receive the other's address."""
-    if request.state != State.FORWARDED:
+    """The target says yes: asker and target each receive the other's address
+    (not when one of them has blocked the other since the request was forwarded)."""
+    if request.state != State.FORWARDED or _blocked(request.asker_id, request.target_id):
         raise RuleError(_("This introduction is no longer open."), 409)
     request.state, request.answered_at = State.ACCEPTED, now or utcnow()
     db.session.flush()
