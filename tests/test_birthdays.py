@@ -104,3 +104,15 @@ def test_the_profile_form_takes_phone_and_birthday_and_refuses_a_day_that_does_n
                                 f"/contacts/{web['ids']['anna']}.vcf?version=4.0"))
     assert card.tel.value == "+49 251 123456" and card.bday.value == "--0304"
     assert "+49 251 123456" in text(client_for(app, "ben"), f"/contacts/{web['ids']['anna']}")
+
+
+@pytest.mark.parametrize("fields", [{"birthday_month": "13", "birthday_day": "1"},
+                                    {"birthday_month": "x", "birthday_day": "1"},
+                                    {"birthday_day": "0", "birthday_month": "1"},
+                                    {"birthday_day": "12"}, {"phone": "call me"}])
+def test_bad_birthdays_and_phones_get_a_message_not_an_error(app, web, fields):
+    anna = client_for(app, "anna")
+    response = post(anna, "/people/me", {"profile_visibility": "members", **fields},
+                    page="/people/me")
+    assert response.status_code == 422
+    assert "field-error" in response.get_data(as_text=True)

@@ -107,8 +107,8 @@ def industries(word: str) -> list[str]:
 
 
 def about(term: str, texts) -> ColumnElement[bool]:
-    """SQL on rows of ``texts`` (id, industry, hay: the searchable text folded,
-    raw: the same lower-cased): every word of ``term`` is in the industry,
+    """SQL on rows of ``texts`` (``_reached``: industry, hay, the searchable text
+    folded, and raw, the same lower-cased): every word of ``term`` is in the industry,
     company, headline, position, topics or offers. Topics and offers are JSON
     lists, stored with non-ASCII letters escaped (\\u00fc): for a word with
     such letters the escaped spelling is tried as well."""
@@ -127,19 +127,20 @@ def about(term: str, texts) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def _matching(hop2, term: str, hops: int):
-    """Ids of the people within reach who match ``term``. Their texts are folded
-    in a MATERIALIZED step of their own, so only the few thousand people within
-    three hops are folded, never everyone who has an account."""
+def _reached(me: User, hop2, hops: int):
+    """Everyone within reach (two or three hops), each once, with what the later
+    steps ask of them: whether ``me`` may learn of them (``shown``) and their
+    searchable text, folded. MATERIALIZED, so that the few thousand people within
+    reach are looked at once — never everyone who has an account."""
     reached = select(hop2.c.b)
     if hops >= 3:
         e4 = _edges("e4")
         reached = union(reached, select(e4.c.b).join_from(hop2, e4, e4.c.a == hop2.c.b))
     text = _searchable()
-    texts = (select(User.id.label("id"), User.industry.label("industry"),
-                    folded(text).label("hay"), func.lower(text).label("raw"))
-             .where(User.id.in_(reached)).cte("reached").prefix_with("MATERIALIZED"))
-    return select(texts.c.id).where(about(term, texts))
+    return (select(User.id.label("id"), User.industry.label("industry"),
+                   _shown(me).label("shown"),
+                   folded(text).label("hay"), func.lower(text).label("raw"))
+            .where(User.id.in_(reached)).cte("reached").prefix_with("MATERIALIZED"))
 
 
 def _meetings(cid):
@@ -186,11 +187,12 @@ def _reach(me: User):
     return hop1, hop2
 
 
-def _target(me: User, hop1, hop2, term: str | None, only: Only | None, hops: int):
+def _target(hop1, reached, term: str | None, only: Only | None):
     """SQL on the target's User row."""
-    condition = and_(_shown(me), User.id.not_in(select(hop1.c.via)))
+    wanted = select(reached.c.id).where(reached.c.shown.is_(True))
     if term is not None:
-        condition = and_(condition, User.id.in_(_matching(hop2, term, hops)))
+        wanted = wanted.where(about(term, reached))
+    condition = and_(User.id.in_(wanted), User.id.not_in(select(hop1.c.via)))
     if only is not None:
         condition = and_(condition, User.id == only.target)
     return condition
@@ -205,9 +207,9 @@ def _two_hops(me: User, hop1, hop2, target, only: Only | None):
     return query.where(hop2.c.via == only.via) if only is not None else query
 
 
-def _three_hops(me: User, hop2, target, only: Only | None):
+def _three_hops(me: User, hop2, reached, target, only: Only | None):
     e3 = _edges("e3")
-    second = select(User.id).where(_shown(me))
+    second = select(reached.c.id).where(reached.c.shown.is_(True))
     query = (select(literal_column("3").label("hops"), hop2.c.via, hop2.c.b.label("second"),
                     User.id.label("target"), _meetings(hop2.c.c1).label("m1"),
                     _meetings(hop2.c.c2).label("m2"), _meetings(e3.c.cid).label("m3"),
@@ -221,12 +223,13 @@ def _three_hops(me: User, hop2, target, only: Only | None):
 
 def _ranked(me: User, term: str | None, only: Only | None, hops: int):
     hop1, hop2 = _reach(me)
-    target = _target(me, hop1, hop2, term, only, hops)
+    reached = _reached(me, hop2, hops)
+    target = _target(hop1, reached, term, only)
     parts = []
     if only is None or only.second is None:
         parts.append(_two_hops(me, hop1, hop2, target, only))
     if hops >= 3 and (only is None or only.second is not None):
-        parts.append(_three_hops(me, hop2, target, only))
+        parts.append(_three_hops(me, hop2, reached, target, only))
     found = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("found")
     m1, m2, m3 = found.c.m1, found.c.m2, found.c.m3
     weakest = case((and_(m1 <= m2, m1 <= m3), m1), (m2 <= m3, m2), else_=m3)

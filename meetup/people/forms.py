@@ -49,6 +49,11 @@ def split_lines(value) -> list[str]:
     return (value or "").replace(",", "\n").split("\n")
 
 
+def month_or_none(value) -> int | None:
+    """A month from the form: empty is "not shared"; anything else must be a number."""
+    return None if value in (None, "") else int(value)
+
+
 class ProfileForm(FlaskForm):
     photo = FileField(_l("Photo"), validators=[images.upload_size])
     remove_photo = BooleanField(_l("Remove my photo"))
@@ -76,8 +81,9 @@ class ProfileForm(FlaskForm):
         render_kw={"autocomplete": "tel", "inputmode": "tel"})
     birthday_day = IntegerField(_l("Birthday: day"), validators=[Optional(), NumberRange(
         min=1, max=31, message=_l("Please enter a day from 1 to 31."))])
-    birthday_month = SelectField(_l("Birthday: month"), default="", choices=[
-        SelectChoice("", _l("Not shared")), *[SelectChoice(str(n), str(n)) for n in range(1, 13)]])
+    birthday_month = SelectField(_l("Birthday: month"), coerce=month_or_none,
+                                 validate_choice=False, choices=[
+        SelectChoice("", _l("Not shared")), *[SelectChoice(n, str(n)) for n in range(1, 13)]])
     profile_visibility = RadioField(_l("Who may see my profile"), default="members", choices=[
         SelectChoice(code, label) for code, label in PROFILE_VISIBILITIES.items()])
 
@@ -92,7 +98,7 @@ class ProfileForm(FlaskForm):
     validate_needs = validate_offers
 
     def validate_birthday_month(self, field):
-        day, month = self.birthday_day.data, int(field.data) if field.data else None
+        day, month = self.birthday_day.data, field.data
         if (day is None) != (month is None) or (day and not valid_birthday(day, month)):
             raise ValidationError(_l("Please enter a day and a month that exist together, "
                                      "or neither."))

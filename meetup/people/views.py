@@ -83,8 +83,7 @@ def save_profile(form: forms.ProfileForm, photo: str | None) -> None:
     current_user.photo = photo
     current_user.phone = form.phone.data or ""
     current_user.birthday_day = form.birthday_day.data
-    current_user.birthday_month = int(form.birthday_month.data) if form.birthday_month.data \
-        else None
+    current_user.birthday_month = form.birthday_month.data
 
 
 @bp.get("/<int:user_id>/photo")
