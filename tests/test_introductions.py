@@ -94,13 +94,16 @@ def statements_of_search(app, count_queries, user_id: int, term: str) -> tuple[i
 def test_the_search_costs_the_same_statements_however_big_the_web(app, web, make_user,
                                                                    count_queries):
     ids = web["ids"]
-    assert statements_of_search(app, count_queries, ids["anna"], "Steuerberatung") == (1, 2)
+    with app.app_context():  # PostgreSQL: SET LOCAL jit = off first (see paths._without_jit)
+        jit = int(db.engine.dialect.name == "postgresql")
+    assert statements_of_search(app, count_queries, ids["anna"], "Steuerberatung") == (1, 2 + jit)
     for number in range(12):
         person, _email = make_user(f"extra{number}@example.com", name=f"Extra {number}")
         set_user(app, person, industry="Steuerberatung", profile_visibility="signed_in")
         link(app, ids["ben" if number % 2 else "cara"], person, web["events"][:1])
-    assert statements_of_search(app, count_queries, ids["anna"], "Steuerberatung") == (13, 2)
-    assert statements_of_search(app, count_queries, ids["anna"], "Nichts dergleichen") == (0, 1)
+    assert statements_of_search(app, count_queries, ids["anna"], "Steuerberatung") == (13, 2 + jit)
+    assert statements_of_search(app, count_queries, ids["anna"], "Nichts dergleichen") == (
+        0, 1 + jit)
 
 
 def ask(client, web, target: str, note: str = "Ich suche Hilfe beim Jahresabschluss.",

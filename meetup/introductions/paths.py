@@ -27,8 +27,9 @@ hops against about 30 ms now).
 
 Ranking: fewer hops first; then the weakest link's number of shared meetings
 (a chain is as strong as its weakest link), then how recently I met my own
-contact. The search costs two statements whatever the size of the graph: the
-paths, then the people on them.
+contact. The search costs the same statements whatever the size of the graph: the
+paths, then the people on them (and on PostgreSQL, first, ``SET LOCAL jit =
+off``: see ``_without_jit``).
 """
 
 import json
@@ -48,6 +49,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union,
     union_all,
 )
@@ -141,10 +143,10 @@ def _reached(me: User, hop2, hops: int):
     if hops >= 3:
         e4 = _edges("e4")
         reached = union(reached, select(e4.c.b).join_from(hop2, e4, e4.c.a == hop2.c.b))
-    text = _searchable()
+    searchable = _searchable()
     return (select(User.id.label("id"), User.industry.label("industry"),
                    _shown(me).label("shown"),
-                   folded(text).label("hay"), func.lower(text).label("raw"))
+                   folded(searchable).label("hay"), func.lower(searchable).label("raw"))
             .where(User.id.in_(reached)).cte("reached").prefix_with("MATERIALIZED"))
 
 
@@ -244,6 +246,15 @@ def _ranked(me: User, term: str | None, only: Only | None, hops: int):
             .limit(CANDIDATES))
 
 
+def _without_jit() -> None:
+    """PostgreSQL cannot estimate joins on the two-way ``_edges`` (a UNION ALL),
+    guesses millions of rows and then spends seconds compiling the statement
+    with JIT (bench/paths.py: 3.5 of 6 s at three hops). The search reads a few
+    thousand rows, so JIT is switched off for the transaction: one statement."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 def find(me: User, term: str | None = None, only: Only | None = None,
          hops: int = 3) -> list[Path]:
     """The best paths from ``me`` to people matching ``term`` (or the one path
@@ -251,6 +262,7 @@ def find(me: User, term: str | None = None, only: Only | None = None,
     has switched introductions off."""
     if not me.allow_introductions or (term is None and only is None):
         return []
+    _without_jit()
     rows, seen = [], set()
     for via, second, target, weakest in db.session.execute(_ranked(me, term, only, hops)):
         if (via, target) not in seen:
