@@ -28,6 +28,7 @@ from meetup.events import views as event_views
 from meetup.groups import manage_views as group_manage_views
 from meetup.groups import views as group_views
 from meetup.health import views as health_views
+from meetup.introductions import views as introduction_views
 from meetup.legal import views as legal_views
 from meetup.main import views as main_views
 from meetup.notify import manage_views as notify_manage_views
@@ -42,7 +43,8 @@ from meetup.series import views as series_views
 VIEW_MODULES = (main_views, auth_views, account_views, group_views, group_manage_views,
                 event_views, event_manage_views, series_views, series_manage_views,
                 calendar_views, people_views, legal_views, notify_views, notify_manage_views,
-                preference_views, contact_views, health_views, privacy_views, audit_views)
+                preference_views, contact_views, health_views, privacy_views, audit_views,
+                introduction_views)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -72,7 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (main_views.bp, auth_views.bp, account_views.bp, groups.bp,
                       groups.invitations_bp, events.bp, series.bp, calendar_views.bp,
                       people_views.bp, legal_views.bp, notify_views.bp, preference_views.bp,
-                      contact_views.bp, health_views.bp, privacy_views.bp, audit_views.bp):
+                      contact_views.bp, health_views.bp, privacy_views.bp, audit_views.bp,
+                      introduction_views.bp):
         app.register_blueprint(blueprint)
     database.retry_views(app)
     return app

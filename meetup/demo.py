@@ -17,7 +17,9 @@ from meetup.models import (
     RSVP,
     Application,
     ApplicationStatus,
+    Contact,
     ContactCard,
+    ContactEvent,
     Event,
     EventKind,
     EventVisibility,
@@ -26,6 +28,7 @@ from meetup.models import (
     JoinPolicy,
     Membership,
     OutboxMessage,
+    ProfileVisibility,
     Role,
     SeriesFrequency,
     User,
@@ -302,6 +305,43 @@ def _seed_contacts(users: list[User], events: list[Event]) -> None:
         contacts.save_card(card, note, tags, today + timedelta(days=days))
 
 
+def _link(a: User, b: User, event: Event) -> None:
+    """A confirmed contact of ``a`` and ``b`` who met at ``event`` (demo only)."""
+    first, second = sorted((a.id, b.id))
+    contact = Contact(first_id=first, second_id=second)
+    db.session.add(contact)
+    db.session.flush()
+    db.session.add(ContactEvent(contact_id=contact.id, event_id=event.id))
+    db.session.add_all([ContactCard(contact_id=contact.id, owner_id=owner, other_id=other)
+                        for owner, other in ((first, second), (second, first))])
+    db.session.flush()
+
+
+def _seed_introductions(users: list[User], events: list[Event]) -> None:
+    """Paths for the demo login: her first contact knows a tax advisor she has not
+    met ("Steuerberatung", two hops); her second contact knows someone who knows
+    a lawyer for customs law ("Zollrecht", three hops)."""
+    anna = users[0]
+    cards = db.session.scalars(select(ContactCard).filter_by(owner_id=anna.id)
+                               .order_by(ContactCard.other_id)).all()
+    mine = {card.other_id for card in cards} | {anna.id}
+    club = [user for user in users[1:18] if user.id not in mine]  # Münster members
+    advisors = [user for user in users if user.industry == "tax" and user.id not in mine]
+    lawyers = [user for user in club if user.industry == "law"]
+    if len(cards) < 2 or not advisors or not lawyers or db.session.scalar(
+            select(Contact.id).where(Contact.first_id.in_([a.id for a in advisors])
+                                     | Contact.second_id.in_([a.id for a in advisors]))):
+        return  # seeded before, or the demo people changed
+    if not policy.may_see_profile(anna, advisors[0]):
+        advisors[0].profile_visibility = ProfileVisibility.SIGNED_IN  # found by everyone
+    event = next(event for event in events if event.title == "Stammtisch im Pinkus")
+    _link(cards[0].other, advisors[0], event)
+    lawyer, middle = lawyers[0], next(u for u in club if u not in (advisors[0], lawyers[0]))
+    lawyer.offers = [*lawyer.offers, "Zollrecht"]
+    _link(cards[1].other, middle, event)
+    _link(middle, lawyer, event)
+
+
 def seed() -> dict[str, int]:
     """Add whatever part of the demo data is missing; never duplicates. The demo's
     RSVPs and cancellations queue no mail: nobody behind the demo addresses."""
@@ -313,6 +353,7 @@ def seed() -> dict[str, int]:
     events = _seed_events(groups) + _seed_series(users, groups)
     _seed_rsvps(events)
     _seed_contacts(users, events)
+    _seed_introductions(users, events)
     for event in events:
         if event.title in CANCELLATIONS:
             cancel(event, CANCELLATIONS[event.title])

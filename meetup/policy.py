@@ -35,6 +35,7 @@ from meetup.models import (
     EventStatus,
     EventVisibility,
     Group,
+    IntroductionRequest,
     Invitation,
     JoinPolicy,
     MeetingMark,
@@ -491,3 +492,15 @@ def load_card(other_id: int) -> ContactCard:
     if card is None:
         abort(404)
     return card
+
+
+def load_introduction(request_id: int, role: str, lock: bool = False) -> IntroductionRequest:
+    """An introduction request where the visitor is ``role`` ("via": asked to
+    introduce; "target": the one introduced to), or 404 for anyone else."""
+    column = {"via": IntroductionRequest.via_id, "target": IntroductionRequest.target_id}[role]
+    query = select(IntroductionRequest).where(IntroductionRequest.id == request_id,
+                                              column == current_user.id)
+    found = db.session.scalar(query.with_for_update() if lock else query)
+    if found is None:
+        abort(404)
+    return found

@@ -62,7 +62,10 @@ def rules(app, method: str):
 
 
 def own_values(world) -> dict:
-    return {**world.own, "token": "tok-alpha-club", "filename": "css/app.css"}
+    # An introduction request has only its three people: test_introductions tries the
+    # others (only the middle person forwards, only the target accepts).
+    return {**world.own, "token": "tok-alpha-club", "filename": "css/app.css",
+            "request_id": 1}
 
 
 # --- CSRF -----------------------------------------------------------------------------

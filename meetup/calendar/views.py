@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
-from meetup.calendar import cache, feeds, render, stamps
+from meetup.calendar import birthdays, cache, feeds, render, stamps
 from meetup.database import transaction
 from meetup.events.rsvp import mine as my_rsvp
 from meetup.extensions import limiter
@@ -31,6 +31,7 @@ from meetup.i18n import current_language
 from meetup.models import RSVPStatus
 from meetup.policy import Action, Viewer, can, load_event, may_see_online_link
 from meetup.security import session_read_only, stateless
+from meetup.urls import site_domain
 
 bp = Blueprint("calendar", __name__)
 bp.record_once(lambda state: cache.init_app(state.app))
@@ -149,6 +150,8 @@ def personal_feed(token: str):
         return gone_or_unknown(token)
     user, digests, seen = found
     language = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.args.get("birthdays") == "1":
+        return _with_birthdays(user, digests, language)
     key = f"user:{user.id}"
     stamp = feeds.fingerprint(*digests, user.calendar_all_groups, language, key=key,
                               seen=seen)
@@ -161,6 +164,27 @@ def personal_feed(token: str):
                               load=lambda ids: feeds.load_events(
                                   feeds.personal_feed_query(user), ids))
         return written.body, written.fresh and read_with == digests
+
+    return conditional(stamp, lambda: kept(key, stamp, write), "private, max-age=900")
+
+
+def _with_birthdays(user, digests: tuple, language: str):
+    """The personal feed plus the contacts' birthdays: one more statement (the
+    birthdays are part of the ETag), and its own cache key."""
+    shared = birthdays.of_contacts(user)
+    key = f"user:{user.id}:birthdays"
+    stamp = feeds.fingerprint(*digests, user.calendar_all_groups, language, shared, key=key)
+
+    def write():
+        rows, read_with = stamps.personal_rows(user)
+        name, description = personal_texts(user.calendar_all_groups, language)
+        written = render.feed(rows, name=name, description=description,
+                              organizer_email=organizer_email(), language=language,
+                              load=lambda ids: feeds.load_events(
+                                  feeds.personal_feed_query(user), ids))
+        events = birthdays.vevents(shared, site_domain(), language)
+        return (birthdays.into_feed(written.body, events),
+                written.fresh and read_with == digests)
 
     return conditional(stamp, lambda: kept(key, stamp, write), "private, max-age=900")
 

@@ -2,7 +2,8 @@
 
 It takes people and returns text; what a card may contain is decided by the
 caller (``shown``: the person's profile is visible to the one exporting). Without
-it a card carries the name only — the one thing both learnt when they met.
+it a card carries the name only — the one thing both learnt when they met — and
+what the person shares with all their contacts (phone, birthday).
 """
 
 import re
@@ -68,7 +69,7 @@ def _properties(entry: Entry, version: str) -> list[str]:
     person = entry.person
     family, given = _name_parts(person.name)
     lines = [f"FN:{escape(person.name)}", f"N:{escape(family)};{escape(given)};;;",
-             f"UID:{_uri(entry.uid)}"]
+             f"UID:{_uri(entry.uid)}", *_for_contacts(person, version)]
     if not entry.shown:
         return lines
     if person.company:
@@ -82,6 +83,17 @@ def _properties(entry: Entry, version: str) -> list[str]:
         lines.append(f"ADR;{kind}:;;;{escape(person.city)};;;")
     lines += [f"URL:{_uri(url)}" for url in (person.website, person.linkedin, person.xing)
               if url]
+    return lines
+
+
+def _for_contacts(person: User, version: str) -> list[str]:
+    """What a person shares with every contact, whoever may see their profile:
+    the phone number, and (vCard 4.0 only: 3.0 has no date without a year) the
+    birthday as day and month."""
+    lines = [f"TEL;TYPE={'voice' if version == '4.0' else 'VOICE'}:{escape(person.phone)}"] \
+        if person.phone else []
+    if version == "4.0" and person.birthday_day and person.birthday_month:
+        lines.append(f"BDAY:--{person.birthday_month:02d}{person.birthday_day:02d}")
     return lines
 
 

@@ -33,6 +33,7 @@ from meetup.models.group import (
     Role,
     Visibility,
 )
+from meetup.models.introduction import EXPIRES_AFTER, IntroductionRequest, IntroductionState
 from meetup.models.notify import (
     DEFAULT_REMINDER_HOURS,
     REMINDER_CHOICES,
@@ -69,6 +70,7 @@ __all__ = [
     "AccountDeletion",
     "ConsentRecord",
     "DEFAULT_TIMEZONE",
+    "EXPIRES_AFTER",
     "Application",
     "ApplicationStatus",
     "AttemptOutcome",
@@ -80,6 +82,8 @@ __all__ = [
     "ContactEvent",
     "ContactTag",
     "Invitation",
+    "IntroductionRequest",
+    "IntroductionState",
     "RSVP",
     "Base",
     "Event",

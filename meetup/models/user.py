@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, String, Text, true
+from sqlalchemy import JSON, Enum, SmallInteger, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,6 +63,13 @@ class User(UserMixin, Base):
     # Consent to being named in attendee lists (each decision is a dated ConsentRecord);
     # while withdrawn, every answer is counted but not named.
     listed_as_attendee: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # "Others may reach people through me": off means no introduction path runs
+    # through or to this person, and they search for none themselves.
+    allow_introductions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Shared with contacts only: a phone number and a birthday without the year.
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

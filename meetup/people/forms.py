@@ -2,12 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, Length, Optional, ValidationError
+from wtforms.validators import URL, Length, NumberRange, Optional, Regexp, ValidationError
 
 from meetup import images
 from meetup.auth.forms import strip
+from meetup.calendar.birthdays import valid as valid_birthday
 from meetup.forms import Form
 from meetup.labels import INDUSTRIES, PROFILE_VISIBILITIES
 from meetup.people.matching import MAX_ITEMS, MAX_TOPICS
@@ -41,6 +49,11 @@ def split_lines(value) -> list[str]:
     return (value or "").replace(",", "\n").split("\n")
 
 
+def month_or_none(value) -> int | None:
+    """A month from the form: empty is "not shared"; anything else must be a number."""
+    return None if value in (None, "") else int(value)
+
+
 class ProfileForm(Form):
     photo = FileField(_l("Photo"), validators=[images.upload_size])
     remove_photo = BooleanField(_l("Remove my photo"))
@@ -61,6 +74,16 @@ class ProfileForm(Form):
     linkedin = link_field(_l("LinkedIn profile"), host_of("linkedin"))
     xing = link_field(_l("XING profile"), host_of("xing"))
     bio = TextAreaField(_l("About me"), validators=[Length(max=3000)], render_kw={"rows": 5})
+    # Shared with contacts only (people I really met), whatever the profile's visibility.
+    phone = StringField(_l("Phone"), filters=[strip], validators=[
+        Length(max=40), Optional(), Regexp(r"^\+?[0-9 ()/.-]{3,40}$", message=_l(
+            "Please enter a phone number with digits, spaces and + ( ) / - only."))],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    birthday_day = IntegerField(_l("Birthday: day"), validators=[Optional(), NumberRange(
+        min=1, max=31, message=_l("Please enter a day from 1 to 31."))])
+    birthday_month = SelectField(_l("Birthday: month"), coerce=month_or_none,
+                                 validate_choice=False, choices=[
+        SelectChoice("", _l("Not shared")), *[SelectChoice(n, str(n)) for n in range(1, 13)]])
     profile_visibility = RadioField(_l("Who may see my profile"), default="members", choices=[
         SelectChoice(code, label) for code, label in PROFILE_VISIBILITIES.items()])
 
@@ -73,3 +96,9 @@ class ProfileForm(Form):
             raise ValidationError(_l("At most %(num)d items.", num=MAX_ITEMS))
 
     validate_needs = validate_offers
+
+    def validate_birthday_month(self, field):
+        day, month = self.birthday_day.data, field.data
+        if (day is None) != (month is None) or (day and not valid_birthday(day, month)):
+            raise ValidationError(_l("Please enter a day and a month that exist together, "
+                                     "or neither."))

@@ -84,6 +84,9 @@ def save_profile(form: forms.ProfileForm, photo: str | None) -> None:
     current_user.offers = clean_items(forms.split_lines(form.offers.data), MAX_ITEMS)
     current_user.needs = clean_items(forms.split_lines(form.needs.data), MAX_ITEMS)
     current_user.photo = photo
+    current_user.phone = form.phone.data or ""
+    current_user.birthday_day = form.birthday_day.data
+    current_user.birthday_month = form.birthday_month.data
 
 
 @bp.get("/<int:user_id>/photo")

@@ -1,0 +1,1 @@
+"""Introductions over confirmed contacts: paths, requests, forwarding."""
