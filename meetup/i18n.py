@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["day_long"] = day_long
+    app.jinja_env.filters["month_long"] = month_long
     app.jinja_env.filters["date_short"] = date_short
     app.jinja_env.filters["time_short"] = time_short
     app.jinja_env.filters["capitalize_first"] = capitalize_first
@@ -99,6 +100,11 @@ def day_long(value: date) -> str:
     """A calendar day without a zone (a follow-up date), written like ``date_long``."""
     noon = datetime.combine(value, time(12), UTC)
     return format_skeleton("yMMMMEd", noon, tzinfo=UTC, locale=format_locale())
+def month_long(value: datetime, zone: str) -> str:
+    """'März 2026' / 'March 2026' in the given zone."""
+    return format_skeleton("yMMMM", value.astimezone(ZoneInfo(zone)), locale=format_locale())
+
+
 def date_short(value: datetime, zone: str, other: datetime | None = None) -> str:
     """'5. Jan.' / '5 Jan'; with the year when it is not this year's or differs
     from ``other``'s (the other end of a range)."""
