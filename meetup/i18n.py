@@ -101,8 +101,12 @@ def day_long(value: date) -> str:
     noon = datetime.combine(value, time(12), UTC)
     return format_skeleton("yMMMMEd", noon, tzinfo=UTC, locale=format_locale())
 def month_long(value: datetime, zone: str) -> str:
-    """'März 2026' / 'March 2026' in the given zone."""
-    return format_skeleton("yMMMM", value.astimezone(ZoneInfo(zone)), locale=format_locale())
+    """'März' / 'March' in the given zone; 'März 2025' when it is not this year's."""
+    tz = ZoneInfo(zone)
+    value = value.astimezone(tz)
+    if value.year == datetime.now(tz).year:
+        return format_datetime(value, "LLLL", locale=format_locale())  # the skeleton abbreviates
+    return format_skeleton("yMMMM", value, locale=format_locale())
 
 
 def date_short(value: datetime, zone: str, other: datetime | None = None) -> str:

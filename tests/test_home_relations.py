@@ -9,11 +9,7 @@ import pytest
 from meetup.contacts.queries import today_for
 from meetup.extensions import db
 from meetup.models import (
-    RSVP,
     Block,
-    Contact,
-    ContactCard,
-    ContactEvent,
     Event,
     EventStatus,
     RSVPStatus,
@@ -21,34 +17,11 @@ from meetup.models import (
     utcnow,
 )
 from tests.helpers import log_in
+from tests.home_world import answer, connect
 
 
 def section(html: str, heading: str) -> str:
     return html.split(f'id="{heading}"')[1].split("</section>")[0]
-
-
-def connect(app, owner_id: int, other_id: int, *event_ids: int,
-            follow_up: date | None = None) -> None:
-    """A confirmed contact of the two, met at ``event_ids``; the owner's card
-    carries ``follow_up``."""
-    with app.app_context():
-        contact = Contact(first_id=min(owner_id, other_id), second_id=max(owner_id, other_id))
-        db.session.add(contact)
-        db.session.flush()
-        for event_id in event_ids:
-            db.session.add(ContactEvent(contact_id=contact.id, event_id=event_id))
-        db.session.add_all([
-            ContactCard(contact_id=contact.id, owner_id=owner_id, other_id=other_id,
-                        follow_up_on=follow_up),
-            ContactCard(contact_id=contact.id, owner_id=other_id, other_id=owner_id)])
-        db.session.commit()
-
-
-def answer(app, event_id: int, user_id: int, status=RSVPStatus.GOING, hidden=False) -> None:
-    with app.app_context():
-        db.session.add(RSVP(event_id=event_id, user_id=user_id, status=status, hidden=hidden,
-                            waitlisted_at=None))
-        db.session.commit()
 
 
 def today(app) -> date:
@@ -97,14 +70,14 @@ def test_follow_ups_due_list_a_few_with_a_link_to_all(app, world, make_user):
     assert f'href="/contacts/{ids["jens"]}"' in due and f'href="/contacts/{ids["ben"]}"' in due
     assert "heute fällig" in due and "fällig seit" in due
     assert "Cara Conrad" not in due  # no follow-up set
-    assert 'href="/contacts/?due=1"' in due and "Alle 2 fälligen Wiedervorlagen" in due
+    assert 'href="/contacts/?due=1"' in due and "Alle fälligen Wiedervorlagen (2)" in due
 
     for number in range(6):
         other, _ = make_user(f"k{number}@example.com", name=f"Kontakt {number}")
         connect(app, ids["anna"], other, world["recent"], follow_up=today(app) + timedelta(
             days=number - 3))  # four due (one today), two ahead
     due = section(home(app), "follow-ups-heading")
-    assert due.count("<li>") == 5 and "Alle 6 fälligen Wiedervorlagen" in due
+    assert due.count("<li>") == 5 and "Alle fälligen Wiedervorlagen (6)" in due
     assert "Kontakt 4" not in due and "Kontakt 5" not in due  # not due yet
 
 
@@ -145,7 +118,7 @@ def test_nudges_in_english(app, world):
     assert "You have not signed up yet." in nudges
     assert "is also going to “<a" in nudges
     assert "2 active relationships" in html and "1 dormant relationship" in html
-    assert "All 2 follow-ups due" in html and "due today" in html
+    assert "All follow-ups due (2)" in html and "due today" in html
 
 
 def test_a_dormant_contact_going_to_an_event_i_attend_says_also(app, world):
@@ -206,3 +179,14 @@ def test_an_event_i_declined_is_no_nudge(app, world):
 def test_no_contacts_no_nudges(app, world):
     html = home(app, "olga@example.com")
     assert 'id="nudges-heading"' not in html and 'id="follow-ups-heading"' not in html
+
+
+def test_a_month_is_named_with_its_year_only_when_it_is_not_this_year(app):
+    from datetime import UTC, datetime
+
+    from meetup.i18n import month_long
+    this_year = datetime.now(UTC).year
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert month_long(datetime(this_year, 3, 15, 12, tzinfo=UTC), "Europe/Berlin") == "März"
+        assert month_long(datetime(this_year - 1, 10, 15, 12, tzinfo=UTC),
+                          "Europe/Berlin") == f"Oktober {this_year - 1}"

@@ -4,7 +4,7 @@ met at …, is going to …"). Read-only, a fixed number of queries.
 
 A relationship is active when the two last met within ``ACTIVE`` (12 months),
 dormant when they met before that and not since. A nudge names a contact going to
-an upcoming event the viewer may see with its attendees, never a "don't list me"
+an event of the next eight weeks the viewer may see with its attendees, never a "don't list me"
 RSVP, never across a block; events the viewer has not signed up for come first.
 """
 
@@ -30,6 +30,7 @@ from meetup.models import (
 ACTIVE = timedelta(days=365)
 FOLLOW_UPS = 5
 NUDGES = 3
+NUDGE_AHEAD = timedelta(weeks=8)  # a nudge is about the next few weeks, not next year
 NUDGE_ROWS = 60  # candidates read to choose the few nudges from
 
 
@@ -96,7 +97,7 @@ def counts(me: User, now: datetime) -> tuple[int, int]:
 
 def _candidates(me: User, now: datetime) -> list[tuple]:
     """(contact id, person, event, registered, last met) for contacts of mine going
-    to upcoming events whose attendees I may see; unregistered events first."""
+    to events of the next weeks whose attendees I may see; unregistered events first."""
     theirs, mine, last = aliased(RSVP), aliased(RSVP), _last_met()
     registered = mine.status.in_(policy.ANSWERED)
     return db.session.execute(
@@ -109,7 +110,8 @@ def _candidates(me: User, now: datetime) -> list[tuple]:
         .outerjoin(mine, and_(mine.event_id == Event.id, mine.user_id == me.id))
         .options(contains_eager(Event.group))
         .where(ContactCard.owner_id == me.id, Event.status == EventStatus.PUBLISHED,
-               Event.starts_at > now, policy.visible_events(me), policy.visible_people(me),
+               Event.starts_at > now, Event.starts_at <= now + NUDGE_AHEAD,
+               policy.visible_events(me), policy.visible_people(me),
                policy.sees_attendees(me, mine),
                or_(mine.id.is_(None), mine.status != RSVPStatus.NOT_GOING))
         .order_by(case((registered, 1), else_=0), Event.starts_at, Event.id, User.id)
