@@ -63,11 +63,14 @@ class Relations:
         return bool(self.follow_ups or self.active or self.dormant)
 
 
-def _last_met() -> Subquery:
-    """Per contact: when the two last met (the latest shared event's start)."""
+def _last_met(me: User) -> Subquery:
+    """Per contact of mine: when we last met (the latest shared event's start).
+    Only my contacts, so the work does not grow with everyone else's."""
     met = aliased(Event)
+    mine = select(ContactCard.contact_id).where(ContactCard.owner_id == me.id)
     return (select(ContactEvent.contact_id, func.max(met.starts_at).label("last"))
-            .join(met, met.id == ContactEvent.event_id).group_by(ContactEvent.contact_id)
+            .join(met, met.id == ContactEvent.event_id)
+            .where(ContactEvent.contact_id.in_(mine)).group_by(ContactEvent.contact_id)
             .subquery())
 
 
@@ -85,7 +88,7 @@ def follow_ups(me: User, today: date) -> tuple[list[FollowUp], int]:
 
 def counts(me: User, now: datetime) -> tuple[int, int]:
     """(active, dormant) relationships of mine."""
-    last = _last_met()
+    last = _last_met(me)
     recent = last.c.last >= now - ACTIVE
     active, dormant = db.session.execute(
         select(func.coalesce(func.sum(case((recent, 1), else_=0)), 0),
@@ -98,7 +101,7 @@ def counts(me: User, now: datetime) -> tuple[int, int]:
 def _candidates(me: User, now: datetime) -> list[tuple]:
     """(contact id, person, event, registered, last met) for contacts of mine going
     to events of the next weeks whose attendees I may see; unregistered events first."""
-    theirs, mine, last = aliased(RSVP), aliased(RSVP), _last_met()
+    theirs, mine, last = aliased(RSVP), aliased(RSVP), _last_met(me)
     registered = mine.status.in_(policy.ANSWERED)
     return db.session.execute(
         select(ContactCard.contact_id, User, Event, registered, last.c.last)
