@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
-from meetup import policy
+from meetup import demo_relations, policy
 from meetup.contacts import services as contacts
 from meetup.demo_people import PEOPLE, PROFILES, TITLES
 from meetup.events import rsvp
@@ -353,6 +353,7 @@ def seed() -> dict[str, int]:
     events = _seed_events(groups) + _seed_series(users, groups)
     _seed_rsvps(events)
     _seed_contacts(users, events)
+    demo_relations.seed(users[0], groups["unternehmerstammtisch-muenster"], BERLIN)
     _seed_introductions(users, events)
     for event in events:
         if event.title in CANCELLATIONS:

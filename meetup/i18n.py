@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["day_long"] = day_long
+    app.jinja_env.filters["month_long"] = month_long
     app.jinja_env.filters["date_short"] = date_short
     app.jinja_env.filters["time_short"] = time_short
     app.jinja_env.filters["capitalize_first"] = capitalize_first
@@ -100,6 +101,15 @@ def day_long(value: date) -> str:
     """A calendar day without a zone (a follow-up date), written like ``date_long``."""
     noon = datetime.combine(value, time(12), UTC)
     return format_skeleton("yMMMMEd", noon, tzinfo=UTC, locale=format_locale())
+def month_long(value: datetime, zone: str) -> str:
+    """'März' / 'March' in the given zone; 'März 2025' when it is not this year's."""
+    tz = ZoneInfo(zone)
+    value = value.astimezone(tz)
+    if value.year == datetime.now(tz).year:
+        return format_datetime(value, "LLLL", locale=format_locale())  # the skeleton abbreviates
+    return format_skeleton("yMMMM", value, locale=format_locale())
+
+
 def date_short(value: datetime, zone: str, other: datetime | None = None) -> str:
     """'5. Jan.' / '5 Jan'; with the year when it is not this year's or differs
     from ``other``'s (the other end of a range)."""

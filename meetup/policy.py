@@ -273,6 +273,12 @@ def may_see_attendees(viewer: Viewer, mine: RSVP | None) -> bool:
     return viewer.is_member or (mine is not None and mine.status in ANSWERED)
 
 
+def sees_attendees(viewer: User, mine=RSVP) -> ColumnElement[bool]:
+    """SQL for ``may_see_attendees`` on Event rows, with ``mine`` (an alias of RSVP)
+    the viewer's own answer to that event, outer-joined."""
+    return or_(Event.group_id.in_(member_group_ids(viewer)), mine.status.in_(ANSWERED))
+
+
 def may_see_online_link(mine: RSVP | None) -> bool:
     """The online link of an event is for the people going."""
     return mine is not None and mine.status == RSVPStatus.GOING

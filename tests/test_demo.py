@@ -1,12 +1,15 @@
 """The demo data: every member a distinct, realistic profile; titles that fit them;
 and people to meet for real reasons."""
 
+import re
+
 from sqlalchemy import select
 
 from meetup.extensions import db
 from meetup.models import Membership, User
 from meetup.people.matching import suggest
 from meetup.people.preview import person
+from tests.helpers import log_in
 
 MONEY = {"tax", "finance"}
 PRESS = {"marketing"}
@@ -54,3 +57,18 @@ def test_every_demo_member_has_someone_to_meet_for_what_they_offer_or_need(app):
     for me in people:
         best = suggest(me, people, limit=1)
         assert best and (best[0].they_need or best[0].they_offer), me.name
+
+
+def test_the_demo_login_sees_follow_ups_relationships_and_a_nudge_on_her_home(app):
+    seeded(app)
+    client = app.test_client()
+    log_in(client, "anna.schneider@example.com", "treffpunkt-demo")
+    html = client.get("/").get_data(as_text=True)
+    due = html.split('id="follow-ups-heading"')[1].split("</section>")[0]
+    assert due.count("<li>") >= 1 and 'href="/contacts/?due=1"' in due
+    relations = html.split('id="relations-heading"')[1].split("</section>")[0]
+    assert re.search(r"[1-9]\d* aktive Beziehung", relations)
+    assert re.search(r"[1-9]\d* ruhende Beziehung", relations)
+    nudges = html.split('id="nudges-heading"')[1].split("</section>")[0]
+    assert "nicht gesehen:" in nudges and "(getroffen bei „" in nudges
+    assert 1 <= nudges.count('class="nudge"') <= 3

@@ -1,8 +1,9 @@
 """The signed-in home: my next events with my state, my clubs, my applications and
-invitations, what waits for me as organiser, the next steps after sign-up — in a
-number of statements that does not grow with any of them."""
+invitations, what waits for me as organiser, the next steps after sign-up, my
+follow-ups, relationships and nudges — in a number of statements that does not grow
+with any of them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from meetup.models import (
     utcnow,
 )
 from tests.helpers import log_in, redirects_to, submit
+from tests.home_world import answer, connect
 
 
 def rsvp(app, event_id, user_id, status=RSVPStatus.GOING, minutes=0):
@@ -113,7 +115,8 @@ def test_after_sign_up_the_next_steps_show_until_profile_and_club_are_done(
     slug, _owner = club
     response = submit(client, "/auth/signup", {"name": "Nina Neu", "email": "nina@example.com",
                                                 "password": "ein langes passwort 42"})
-    redirects_to(response, "/")
+    redirects_to(response, "/auth/signup/sent")  # the same answer for a known address
+    redirects_to(log_in(client, "nina@example.com", "ein langes passwort 42"), "/")
     html = client.get("/").get_data(as_text=True)
     steps = html.split('id="next-steps-heading"')[1].split("</section>")[0]
     assert "Profil vervollständigen" in steps and "Club finden" in steps
@@ -150,6 +153,17 @@ def test_the_home_asks_the_database_the_same_number_of_times_for_more_of_everyth
                                       capacity=1)
                 rsvp(app, event_id, owner_id)
                 rsvp(app, event_id, user_id, RSVPStatus.WAITLIST)
+            # Contacts: one met last month, one met long ago (dormant), both with a
+            # follow-up due and going to an evening of the club (nudges).
+            met = make_event(joined, f"Treffen {n}-{number}", days=-30)
+            long_ago = make_event(joined, f"Empfang {n}-{number}", days=-400)
+            evening = make_event(joined, f"Ausblick {n}-{number}", days=8 + number)
+            for age, when in (("neu", met), ("alt", long_ago)):
+                contact_id, _ = make_user(f"{age}{n}-{number}@example.com",
+                                          name=f"Kontakt {age} {n}-{number}")
+                add_member(joined, contact_id)
+                connect(app, user_id, contact_id, when, follow_up=date(2020, 1, 1))
+                answer(app, evening, contact_id)
 
     add(1)
     log_in(client, "mara@example.com")
@@ -160,4 +174,6 @@ def test_the_home_asks_the_database_the_same_number_of_times_for_more_of_everyth
         html = client.get("/").get_data(as_text=True)
     assert "Warteliste, Platz 1" in html and "Entwurf 4-3" in html and "Einladend 4-3" in html
     assert "Fremd 4-3" in html and "Club 4-3" in html
+    assert "Alle fälligen Wiedervorlagen (10)" in html and html.count('class="nudge"') == 3
+    assert "5 ruhende Beziehungen" in html and "5 aktive Beziehungen" in html
     assert len(many) == len(few), "\n".join(many)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from meetup import policy
 from meetup.events.queries import going_counts, upcoming_events
 from meetup.extensions import db
+from meetup.main.relations import Relations, relations
 from meetup.models import (
     RSVP,
     Application,
@@ -51,6 +52,7 @@ class Home:
     unfinished: list[Event]  # their upcoming drafts and events without a place
     discover: list = field(default_factory=list)
     going: dict = field(default_factory=dict)  # people going, per event shown
+    relations: Relations = field(default_factory=Relations)  # follow-ups, nudges
 
     def next_steps(self, user: User) -> dict[str, bool] | None:
         """The steps after sign-up, until both are done."""
@@ -128,6 +130,7 @@ def home(user: User) -> Home:
                 invitations=_invitations(user),
                 waiting=_waiting(user) if organiser else [],
                 unfinished=_unfinished(user) if organiser else [])
+    page.relations = relations(user, utcnow())
     page.discover = list(upcoming_events(user, limit=DISCOVER))
     page.going = going_counts([*page.discover, *(mine.event for mine in page.events)])
     return page
