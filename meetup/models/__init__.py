@@ -2,6 +2,7 @@
 
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.calendar import FeedState
+from meetup.models.changes import FeedGeneration
 from meetup.models.contact import (
     Block,
     Contact,
@@ -56,6 +57,7 @@ __all__ = [
     "RSVP",
     "Base",
     "Event",
+    "FeedGeneration",
     "FeedState",
     "LoginThrottle",
     "MeetingMark",
