@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, RSVPStatus, User
-from tests.helpers import default_password_hash, log_in, submit
+from tests.helpers import default_password_hash, log_in, redirects_to, submit
 
 ROSTER_STATEMENT = "ORDER BY rsvp.waitlisted_at"  # the roster's one read of all answers
 
@@ -131,6 +131,8 @@ def test_attendee_page_follows_the_event_pages_rules(app, evening, make_event):
     log_in(member, "mia@example.com")
     assert member.get(page + "?page=abc").status_code == 200
     assert member.get(page + "?page=999").status_code == 200
+    past = make_event(evening["slug"], title="Vorbei", days=-3)
+    redirects_to(member.get(f"/events/{past}/attendees"), f"/events/{past}")
 
 
 def test_hidden_answers_are_never_listed(app, evening):

@@ -1,6 +1,6 @@
 """The event page, rendered for member routes and for organiser forms with errors."""
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 
 from meetup import policy
 from meetup.calendar import links
@@ -49,13 +49,15 @@ def filtered_preview(event: Event, viewer: policy.Viewer, page: int = 1,
 
 def render_attendees(event: Event, viewer: policy.Viewer, page: int):
     """All attendees page by page, for those who may see the preview (else 404,
-    as for an event they may not see)."""
+    as for an event they may not see), while the event page shows one."""
     mine = rsvp.mine(event, viewer.user)
     if not policy.may_see_attendees(viewer, mine):
         abort(404)
+    life = queries.event_life(event)
+    if not life.is_ahead:
+        return redirect(url_for("events.show", event_id=event.id))
     preview = filtered_preview(event, viewer, page, PER_PAGE)
-    return render_template("events/attendees.html", event=event, preview=preview,
-                           life=queries.event_life(event))
+    return render_template("events/attendees.html", event=event, preview=preview, life=life)
 
 
 def _calendar_links(event: Event) -> dict[str, str]:
