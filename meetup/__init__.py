@@ -65,7 +65,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    logs.init_app(app)
     serving.init_app(app)
     guards.init_app(app)
     urls.init_app(app)
@@ -77,5 +76,6 @@ def create_app(test_config: dict | None = None) -> Flask:
                       contact_views.bp, health_views.bp, privacy_views.bp, audit_views.bp,
                       introduction_views.bp):
         app.register_blueprint(blueprint)
+    logs.init_app(app)  # outermost: every answer, a feed's kept 304 too, gets its id
     database.retry_views(app)
     return app

@@ -81,6 +81,16 @@ class Defaults:
     # With REDIS_URL, VEVENTs are shared through Redis too.
     CALENDAR_CACHE_EVENTS = 10000
     CALENDAR_CACHE_FEEDS = 64
+    # Conditional feed requests answered 304 from memory while nothing a feed
+    # shows has changed (meetup/calendar/unchanged.py): this many addresses, each
+    # for at most this many seconds. 0 answers every request in the app.
+    CALENDAR_CACHE_304 = 10000
+    CALENDAR_304_SECONDS = 60
+    # An event's attendees as one viewer sees them, with the people to meet
+    # (meetup/people/roster.py): this many per process, each for at most this
+    # many seconds; with REDIS_URL shared through Redis. 0 keeps none.
+    ROSTER_CACHE_SIZE = 2000
+    ROSTER_CACHE_SECONDS = 600
 
     # Mail: without MAIL_SERVER, mails are written to the log.
     MAIL_SERVER = None

@@ -75,18 +75,21 @@ def test_browser_language_is_followed(client):
     assert '<html lang="de">' in html
 
 
+# Visitors without an account switch without a token (no page starts a session
+# for them); the login page has one all the same, for the login form.
 def test_switcher_sets_the_language_for_the_session(client):
-    response = submit(client, "/language", {"language": "en", "next": "/auth/login"}, page="/")
+    response = submit(client, "/language", {"language": "en", "next": "/auth/login"},
+                      page="/auth/login")
     redirects_to(response, "/auth/login")
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
-    submit(client, "/language", {"language": "de"}, page="/")
+    submit(client, "/language", {"language": "de"}, page="/auth/login")
     assert '<html lang="de">' in client.get("/", headers={"Accept-Language": "en"}).get_data(
         as_text=True)
 
 
 def test_switcher_refuses_unknown_languages_and_foreign_next(client):
     response = submit(client, "/language", {"language": "xx", "next": "//evil.example"},
-                      page="/")
+                      page="/auth/login")
     redirects_to(response, "/")
     assert '<html lang="de">' in client.get("/").get_data(as_text=True)
 

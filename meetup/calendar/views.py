@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
-from meetup.calendar import birthdays, cache, feeds, render, stamps
+from meetup.calendar import birthdays, cache, feeds, render, stamps, unchanged
 from meetup.database import transaction
 from meetup.events.rsvp import mine as my_rsvp
 from meetup.extensions import limiter
@@ -35,6 +35,7 @@ from meetup.urls import site_domain
 
 bp = Blueprint("calendar", __name__)
 bp.record_once(lambda state: cache.init_app(state.app))
+bp.record_once(lambda state: unchanged.init_app(state.app))
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 ANONYMOUS = Viewer(user=None)
 FEEDS = frozenset({"calendar.group_feed", "calendar.personal_feed"})

@@ -2,4 +2,7 @@
 
 from flask import Blueprint
 
+from meetup.people import roster
+
 bp = Blueprint("events", __name__, url_prefix="/events")
+bp.record_once(lambda state: roster.init_app(state.app))

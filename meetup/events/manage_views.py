@@ -277,7 +277,7 @@ def _attendee_message(status: RSVPStatus, name: str | None) -> str:
 
 def _listed_attendees(event: Event):
     """Who may appear on exports: exactly what the organiser's preview lists."""
-    return build_preview(event, current_user)
+    return build_preview(event, current_user, per_page=None)
 
 
 @bp.get("/<int:event_id>/attendees.csv")

@@ -1,11 +1,12 @@
 """The event page, rendered for member routes and for organiser forms with errors."""
 
-from flask import render_template, request
+from flask import abort, redirect, render_template, request, url_for
 
 from meetup import policy
 from meetup.calendar import links
 from meetup.events import forms, queries, rsvp
 from meetup.models import Event, utcnow
+from meetup.people.preview import FIRST_PAGE, PER_PAGE
 from meetup.people.preview import build as build_preview
 from meetup.series import queries as series_queries
 from meetup.urls import external_url
@@ -18,23 +19,45 @@ def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None
     has no RSVP form, no calendar links and no attendee preview."""
     mine = rsvp.mine(event, viewer.user)
     life = queries.event_life(event)
+    meta = None if viewer.user is not None else {"csrf": False}
     preview = None
     if life.is_ahead and policy.may_see_attendees(viewer, mine):
-        preview = build_preview(event, viewer.user, request.args.get("industry", ""),
-                                request.args.get("topic", "")[:60],
-                                request.args.get("sort", "name"))
+        preview = filtered_preview(event, viewer)
     return render_template(
         "events/show.html", event=event, viewer=viewer, mine=mine, life=life,
         position=rsvp.waitlist_position(mine) if mine else None, preview=preview,
         options=rsvp.options(event, viewer, mine, life.seats_left),
         show_online_link=life.is_ahead and policy.may_see_online_link(mine),
-        form=form or forms.RSVPForm(guests=mine.guests if mine else 0),
+        # A form makes its CSRF token, and the token a session: an anonymous
+        # visitor, who is offered no form, gets neither (nor a cookie).
+        form=form or forms.RSVPForm(guests=mine.guests if mine else 0, meta=meta),
         may_manage=policy.can(viewer, policy.Action.MANAGE, event.group),
-        cancel_form=cancel_form or forms.CancelForm(),
+        cancel_form=cancel_form or forms.CancelForm(meta=meta),
         calendar_links=_calendar_links(event) if life.offers_calendar else None,
         meet_link=policy.may_record_meetings(viewer.user, event, utcnow()),
         series=series_queries.summary(event, viewer),
     ), status
+
+
+def filtered_preview(event: Event, viewer: policy.Viewer, page: int = 1,
+                     per_page: int = FIRST_PAGE):
+    """The attendee preview with the page's filters (industry, topic, sort)."""
+    return build_preview(event, viewer.user, request.args.get("industry", "")[:80],
+                         request.args.get("topic", "")[:60],
+                         request.args.get("sort", "name"), page, per_page)
+
+
+def render_attendees(event: Event, viewer: policy.Viewer, page: int):
+    """All attendees page by page, for those who may see the preview (else 404,
+    as for an event they may not see), while the event page shows one."""
+    mine = rsvp.mine(event, viewer.user)
+    if not policy.may_see_attendees(viewer, mine):
+        abort(404)
+    life = queries.event_life(event)
+    if not life.is_ahead:
+        return redirect(url_for("events.show", event_id=event.id))
+    preview = filtered_preview(event, viewer, page, PER_PAGE)
+    return render_template("events/attendees.html", event=event, preview=preview, life=life)
 
 
 def _calendar_links(event: Event) -> dict[str, str]:

@@ -15,11 +15,11 @@ from meetup import policy
 from meetup.database import transaction
 from meetup.errors import RuleError
 from meetup.events import bp, forms, queries, rsvp
-from meetup.events.pages import render_page
+from meetup.events.pages import render_attendees, render_page
 from meetup.extensions import db
 from meetup.labels import EVENT_KINDS
 from meetup.models import DEFAULT_TIMEZONE, RSVP, Event, Group, RSVPStatus, utcnow
-from meetup.pagination import paginate
+from meetup.pagination import page_number, paginate
 from meetup.privacy import services as privacy_services
 from meetup.search import matches_words
 from meetup.urls import external_url
@@ -69,6 +69,12 @@ def _fill_choices(form: forms.BrowseForm, user) -> None:
 def show(event_id: int):
     event, viewer = policy.load_event(event_id)
     return render_page(event, viewer)
+
+
+@bp.get("/<int:event_id>/attendees")
+def attendees(event_id: int):
+    event, viewer = policy.load_event(event_id)
+    return render_attendees(event, viewer, page_number())
 
 
 @bp.post("/<int:event_id>/rsvp")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from meetup import policy
 from meetup.database import transaction
 from meetup.events.queries import going_counts, upcoming_events
+from meetup.extensions import csrf
 from meetup.main import queries
 from meetup.security import safe_next
 
@@ -24,7 +25,14 @@ def index():
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
+    """A visitor without an account chooses a language without a CSRF token, so
+    that no page has to start a session (and set a cookie) to offer the switch:
+    a forged request could only switch their language. Signed in, the choice is
+    stored on the account, and the token is required."""
+    if current_user.is_authenticated:
+        csrf.protect()
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:
         session["locale"] = language

@@ -4,6 +4,7 @@ from meetup.models.announcement import Announcement, Audience, ContactMessage
 from meetup.models.audit import AuditEntry
 from meetup.models.base import Base, UTCDateTime, utcnow
 from meetup.models.calendar import FeedState
+from meetup.models.changes import FeedGeneration
 from meetup.models.contact import (
     Block,
     Contact,
@@ -87,6 +88,7 @@ __all__ = [
     "RSVP",
     "Base",
     "Event",
+    "FeedGeneration",
     "FeedState",
     "LoginThrottle",
     "MeetingMark",

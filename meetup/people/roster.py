@@ -1,0 +1,178 @@
+"""Who is coming to an event as one viewer may see it, and whom they should meet:
+worked out once per (event, viewer, attendee-list version) and kept.
+
+The version is one statement: the database hashes every row the roster is
+made from (each answer's status, listing and change time, each attendee's
+name, company, industry, topics, offers, needs and visibility setting) and
+the viewer's own memberships, answers and blocks, which decide whose profile
+they may see. Any change to those rows gives a new version, so nothing is
+ever invalidated: the next request simply misses. Kept rosters expire after
+``ROSTER_CACHE_SECONDS`` as well (an attendee's answer to another event can
+change whether the viewer may see them, without touching these rows).
+
+Rosters live in each process (least recently used go first) and, with
+``REDIS_URL`` set, in Redis, shared by every process and host. Redis that
+cannot be reached only costs speed.
+"""
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+
+from flask import Flask, current_app
+from sqlalchemy import or_, select
+
+from meetup.calendar.cache import LRU
+from meetup.calendar.digest import row_digest
+from meetup.extensions import db
+from meetup.models import RSVP, Event, Membership, RSVPStatus, User
+from meetup.models.contact import Block
+from meetup.people.matching import Person, Suggestion, key, suggest
+from meetup.policy import visible_people
+
+log = logging.getLogger(__name__)
+REDIS_PREFIX = "treffpunkt:roster:"
+LISTED = (RSVPStatus.GOING, RSVPStatus.WAITLIST)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One named attendee, with what the list sorts and filters by."""
+
+    user_id: int
+    waiting: bool
+    name_key: str
+    company_key: str
+    industry: str
+    topic_keys: tuple[str, ...] = ()
+
+
+@dataclass
+class Roster:
+    entries: list[Entry] = field(default_factory=list)  # in the order they answered
+    unlisted_going: int = 0  # counted, not named
+    unlisted_waiting: int = 0
+    suggestions: list[Suggestion] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+def person(user) -> Person:
+    return Person(user.id, user.name, user.industry or "", tuple(user.topics or ()),
+                  tuple(user.offers or ()), tuple(user.needs or ()))
+
+
+def version(event: Event, viewer: User) -> str:
+    """The attendee-list version for this viewer: one statement."""
+    attendees = (select(row_digest(
+        RSVP.id, RSVP.status, RSVP.hidden, RSVP.updated_at, User.name, User.company,
+        User.industry, User.topics, User.offers, User.needs, User.profile_visibility))
+        .join(User, User.id == RSVP.user_id)
+        .where(RSVP.event_id == event.id, RSVP.status.in_(LISTED)))
+    memberships = select(row_digest(Membership.group_id, Membership.role)).where(
+        Membership.user_id == viewer.id)
+    answers = select(row_digest(RSVP.event_id, RSVP.status)).where(RSVP.user_id == viewer.id)
+    blocks = select(row_digest(Block.blocker_id, Block.blocked_id)).where(
+        or_(Block.blocker_id == viewer.id, Block.blocked_id == viewer.id))
+    digests = db.session.execute(select(*(query.scalar_subquery() for query in (
+        attendees, memberships, answers, blocks)))).one()
+    # The viewer's own profile decides whom they should meet.
+    text = repr((event.id, viewer.id, tuple(digests), person(viewer)))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def compute(event: Event, viewer: User) -> Roster:
+    """Read every answer with the columns the roster needs (one statement) and
+    match the viewer against those they may see."""
+    rows = db.session.execute(
+        select(RSVP.user_id, RSVP.status, RSVP.hidden, visible_people(viewer),
+               User.name, User.company, User.industry, User.topics, User.offers, User.needs)
+        .join(User, User.id == RSVP.user_id)
+        .where(RSVP.event_id == event.id, RSVP.status.in_(LISTED))
+        .order_by(RSVP.waitlisted_at, RSVP.id)).all()
+    roster, people = Roster(), []
+    for user_id, status, hidden, visible, name, company, industry, topics, offers, needs in rows:
+        waiting = status == RSVPStatus.WAITLIST
+        if hidden or not visible:
+            roster.unlisted_waiting += waiting
+            roster.unlisted_going += not waiting
+            continue
+        topics = list(topics or ())
+        roster.entries.append(Entry(user_id, waiting, key(name), key(company or "~"),
+                                    industry or "", tuple(key(t) for t in topics)))
+        people.append(Person(user_id, name, industry or "", tuple(topics),
+                             tuple(offers or ()), tuple(needs or ())))
+    roster.industries = sorted({p.industry for p in people if p.industry})
+    roster.topics = sorted({t for p in people for t in p.topics}, key=key)
+    roster.suggestions = suggest(person(viewer), people)
+    return roster
+
+
+def roster(event: Event, viewer: User) -> Roster:
+    """The kept roster for this version, else computed and kept."""
+    store = current_app.extensions["roster_cache"]
+    name = f"{event.id}:{viewer.id}:{version(event, viewer)}"
+    found = store.get(name)
+    if found is None:
+        found = compute(event, viewer)
+        store.put(name, found)
+    return found
+
+
+# --- keeping rosters -----------------------------------------------------------------
+
+def _dump(roster: Roster, expires: float) -> bytes:
+    return json.dumps({"expires": expires, **asdict(roster)}).encode()
+
+
+def _load(data: bytes) -> Roster | None:
+    raw = json.loads(data)
+    if raw.pop("expires") < time.time():
+        return None
+    suggestions = [Suggestion(**{**item, "person": Person(**{
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in item["person"].items()})}) for item in raw["suggestions"]]
+    entries = [Entry(**{**item, "topic_keys": tuple(item["topic_keys"])})
+               for item in raw["entries"]]
+    return Roster(**{**raw, "entries": entries, "suggestions": suggestions})
+
+
+class RosterCache:
+    """Rosters as JSON: in this process, and in Redis when configured."""
+
+    def __init__(self, config):
+        self.local = LRU(config["ROSTER_CACHE_SIZE"])
+        self.seconds = config["ROSTER_CACHE_SECONDS"]
+        url = config.get("REDIS_URL")
+        self.redis = None
+        if url and self.local.size > 0:
+            import redis
+
+            self.redis = redis.Redis.from_url(url, socket_timeout=0.5,
+                                              socket_connect_timeout=0.5)
+
+    def get(self, name: str) -> Roster | None:
+        data = self.local.get(name)
+        if data is None and self.redis is not None:
+            try:
+                data = self.redis.get(REDIS_PREFIX + name)
+            except Exception as error:  # noqa: BLE001 - any Redis failure: compute it
+                log.warning("Roster cache in Redis not reachable: %r", error)
+            if data is not None:
+                self.local.put(name, data)
+        return None if data is None else _load(data)
+
+    def put(self, name: str, roster: Roster) -> None:
+        data = _dump(roster, time.time() + self.seconds)
+        self.local.put(name, data)
+        if self.redis is not None:
+            try:
+                self.redis.set(REDIS_PREFIX + name, data, ex=self.seconds)
+            except Exception as error:  # noqa: BLE001 - it is kept in this process
+                log.warning("Roster cache in Redis not reachable: %r", error)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["roster_cache"] = RosterCache(app.config)
