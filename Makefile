@@ -21,7 +21,8 @@ run: $(STAMP) translations instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) seed-if-empty
 	$(FLASK) outbox work & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	( while :; do $(FLASK) notifications tick >/dev/null || true; sleep 60; done ) & ticker=$$!; \
+	trap 'kill $$worker $$ticker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production serving (README, "Deploy"): migrations first, then gunicorn on

@@ -34,7 +34,10 @@ MIMETYPES = ["text/html", "text/css", "text/plain", "text/calendar", "text/vcard
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
+    # Streamed answers (static files) stay as they are: Flask-Compress's stream wrapper
+    # does not close the file when the answer is closed early (a ResourceWarning, and an
+    # open file per cut connection). Static files are small and cached for a year.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     app.after_request(encoded_etag_on_304)  # runs after compression (reverse order)
     compress.init_app(app)
     app.url_defaults(fingerprint_static)

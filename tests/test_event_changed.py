@@ -10,7 +10,7 @@ from sqlalchemy import select
 from meetup.extensions import db
 from meetup.models import Event, OutboxMessage
 from tests.notify_world import deliver, move, people_going, text_of
-from tests.test_notifications import answer, calendar_of, member
+from tests.test_notifications import answer, calendar_of, icaljs, member
 
 PEOPLE = [("anna@example.com", "Anna Schneider", None)]
 
@@ -48,6 +48,12 @@ def test_a_new_time_is_spelled_out_with_an_updated_invitation(app, club, make_us
         assert int(vevent["SEQUENCE"]) == sequence + 1 == int(reader.vevent.sequence.value)
         assert vevent["ATTENDEE"].params["PARTSTAT"] == partstat
         assert vevent.decoded("DTSTART").strftime("%H:%M") == "19:30"
+        thunderbird = icaljs(mail)
+        [seen] = thunderbird["events"]
+        assert thunderbird["method"] == "REQUEST" and seen["uid"] == uid
+        assert seen["sequence"] == sequence + 1
+        assert [a["partstat"] for a in seen["attendees"]] == [partstat]
+        assert seen["localStart"].endswith("T19:30:00")
 
 
 def test_a_new_place_is_spelled_out(app, club, make_user, add_member, make_event, mailbox):

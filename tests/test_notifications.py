@@ -1,7 +1,12 @@
 """RSVP mails through the outbox: confirmations and promotions that land in a calendar
 as accepted appointments, withdrawals and cancellations that take them out again."""
 
+import json
+import shutil
+import subprocess
+
 import icalendar
+import pytest
 import vobject
 from sqlalchemy import select
 
@@ -9,6 +14,7 @@ from meetup.extensions import db
 from meetup.models import Event, OutboxMessage
 from meetup.notify.sender import send_pending
 from tests.helpers import log_in, redirects_to, submit
+from tests.test_calendar import JS
 
 
 def deliver(app) -> None:
@@ -20,6 +26,17 @@ def calendar_of(mail):
     [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     data = part.get_payload(decode=True)
     return part, icalendar.Calendar.from_ical(data), vobject.readOne(data.decode())
+
+
+def icaljs(mail) -> dict:
+    """The invitation as Thunderbird's reader (ical.js) understands it."""
+    if not shutil.which("node") or not (JS / "node_modules" / "ical.js").exists():
+        pytest.skip("Node.js or ical.js missing (make test installs ical.js)")
+    [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+    result = subprocess.run(["node", str(JS / "read_ics.mjs")],
+                            input=part.get_payload(decode=True), capture_output=True,
+                            check=True, timeout=60)
+    return json.loads(result.stdout)
 
 
 def member(app, make_user, add_member, slug, email, name, locale=None):
@@ -59,6 +76,12 @@ def test_a_yes_brings_an_invitation_with_the_feeds_uid(app, club, make_user, add
     assert reader.vevent.uid.value == uid
     assert reader.vevent.attendee.params["PARTSTAT"] == ["ACCEPTED"]
     assert int(reader.vevent.sequence.value) == int(vevent["SEQUENCE"])
+    # And so does Thunderbird's.
+    thunderbird = icaljs(mail)
+    [seen] = thunderbird["events"]
+    assert thunderbird["method"] == "REQUEST" and seen["uid"] == uid
+    assert seen["sequence"] == int(vevent["SEQUENCE"])
+    assert seen["attendees"] == [{"address": "mailto:anna@example.com", "partstat": "ACCEPTED"}]
 
 
 def test_the_same_answer_twice_is_one_mail(app, club, make_user, add_member, make_event,
@@ -92,6 +115,12 @@ def test_a_freed_seat_promotes_and_mails_the_next_in_line(app, club, make_user, 
     _part, calendar, _reader = calendar_of(jens_mails[1])
     assert calendar["METHOD"] == "REQUEST"
     assert calendar.walk("VEVENT")[0]["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+    promoted = icaljs(jens_mails[1])
+    assert promoted["method"] == "REQUEST"
+    assert promoted["events"][0]["uid"] == str(calendar.walk("VEVENT")[0]["UID"])
+    assert promoted["events"][0]["attendees"] == [
+        {"address": "mailto:jens@example.com", "partstat": "ACCEPTED"}]
+    assert icaljs(anna_mails[1])["method"] == "CANCEL"
 
 
 def test_a_cancelled_event_takes_itself_out_of_every_calendar(app, club, make_user, add_member,
@@ -112,6 +141,12 @@ def test_a_cancelled_event_takes_itself_out_of_every_calendar(app, club, make_us
         _part, calendar, reader = calendar_of(mail)
         assert calendar["METHOD"] == "CANCEL" and reader.method.value == "CANCEL"
         assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+        thunderbird = icaljs(mail)
+        assert thunderbird["method"] == "CANCEL"
+        assert thunderbird["events"][0]["status"] == "CANCELLED"
+        assert thunderbird["events"][0]["uid"] == str(calendar.walk("VEVENT")[0]["UID"])
+        assert thunderbird["events"][0]["sequence"] == int(
+            calendar.walk("VEVENT")[0]["SEQUENCE"])
     # Cancelling twice tells nobody twice.
     submit(organiser, f"/events/{event}/cancel", {"reason": "Nochmal"}, page=f"/events/{event}")
     with app.app_context():

@@ -30,6 +30,11 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     // The wall-clock time Thunderbird shows, in the event's own zone.
     localStart: event.startDate.toString(),
     localEnd: event.endDate.toString(),
+    // An invitation's people: who, and their answer (PARTSTAT).
+    attendees: component.getAllProperties("attendee").map((property) => ({
+      address: property.getFirstValue(),
+      partstat: property.getParameter("partstat"),
+    })),
   };
 });
 console.log(JSON.stringify({
