@@ -52,3 +52,32 @@ def test_member_writes_to_the_organisers(signed_in_pages, live_server, club, mak
     [mail] = mailbox.wait_for("owner@example.com")
     assert mail["Reply-To"] == "paula@example.com"
     assert "Darf ich eine Kollegin mitbringen?" in mail.get_body(("plain",)).get_content()
+
+
+def test_organiser_cancels_and_each_person_going_gets_a_calendar_cancellation(
+        signed_in_pages, live_server, club, make_user, add_member, make_event, mailbox):
+    slug, _owner = club
+    event = make_event(slug, capacity=10)
+    people = ("anna@example.com", "jens@example.com")
+    for email in people:
+        add_member(slug, make_user(email, name=email.split("@")[0].title())[0])
+    organiser, *members = signed_in_pages("owner@example.com", *people)
+    for page in members:
+        page.goto(f"{live_server}/events/{event}")
+        page.get_by_role("button", name="Zusagen").click()
+        expect(page.get_by_text("Sie sind dabei", exact=True)).to_be_visible()
+
+    organiser.goto(f"{live_server}/events/{event}")
+    organiser.get_by_text("Veranstaltung absagen …").click()
+    expect(organiser.get_by_text("2 Personen haben zugesagt.")).to_be_visible()
+    organiser.get_by_label("Grund (für alle sichtbar)").fill("Der Saal ist überflutet.")
+    organiser.get_by_role("button", name="Ja, Veranstaltung absagen").click()
+    expect(organiser.get_by_text("Der Saal ist überflutet.").first).to_be_visible()
+
+    for email in people:
+        [mail] = [m for m in mailbox.wait_for(email, count=2)
+                  if m["Subject"] == "Abgesagt: Stammtisch"]
+        assert "Der Saal ist überflutet." in mail.get_body(("plain",)).get_content()
+        [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        assert part.get_param("method") == "CANCEL"
+        assert b"METHOD:CANCEL" in part.get_payload(decode=True)
