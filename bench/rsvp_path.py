@@ -48,13 +48,20 @@ def csrf(page: bytes) -> str:
     return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
 
 
-def main() -> None:
+def make_app():
+    """The app on DATABASE_URL, or on SQLite in a temporary folder; migrated."""
     folder = tempfile.mkdtemp(prefix="rsvp-path-")
     uri = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/path.db"
     app = create_app({"TESTING": True, "SECRET_KEY": "path", "SITE_URL": "http://localhost",
                       "SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
+    return app
+
+
+def main() -> None:
+    app = make_app()
+    with app.app_context():
         event_id = seed()
         engine = db.engine
     # Each request below has its own app context and session, as in production.
