@@ -67,7 +67,7 @@ def test_duplicate_name_gets_a_slug_suggestion(app, client, make_user, make_grou
     ("name", "", "Namen der Gruppe"),
     ("website", "not a url", "vollständige Adresse"),
     # Passes a plain URL check, and runs as script when clicked.
-    ("website", "javascript://example.org/%0aalert(1)", "mit https:// oder http://"),
+    ("website", "javascript://example.org/%0aalert(1)", "vollständige Adresse"),
     ("timezone", "Mars/Base", "Zeitzone"),
     ("timezone", "localtime", "Zeitzone"),
     ("timezone", "Factory", "Zeitzone"),
