@@ -105,7 +105,7 @@ def test_only_the_cookies_the_privacy_page_names(app, make_user, club, make_even
     for path in ("/", "/events/", f"/events/{event}", f"/groups/{slug}", "/auth/signup",
                  "/datenschutz"):
         seen(client.get(path))
-    seen(submit(client, "/language", {"language": "en"}, page="/"))
+    seen(submit(client, "/language", {"language": "en"}, page="/auth/signup"))
     seen(log_in(client, email, remember="y"))
     seen(submit(client, f"/events/{event}/rsvp", {"answer": "yes"}, page=f"/events/{event}"))
     for path in ("/account/", "/account/data/", "/people/me", "/contacts/"):
