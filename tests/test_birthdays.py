@@ -109,7 +109,9 @@ def test_the_profile_form_takes_phone_and_birthday_and_refuses_a_day_that_does_n
 @pytest.mark.parametrize("fields", [{"birthday_month": "13", "birthday_day": "1"},
                                     {"birthday_month": "x", "birthday_day": "1"},
                                     {"birthday_day": "0", "birthday_month": "1"},
-                                    {"birthday_day": "12"}, {"phone": "call me"}])
+                                    {"birthday_day": "12"}, {"phone": "call me"},
+                                    {"birthday_day": "9" * 30, "birthday_month": "9" * 30},
+                                    {"birthday_day": "1", "birthday_month": "9" * 30}])
 def test_bad_birthdays_and_phones_get_a_message_not_an_error(app, web, fields):
     anna = client_for(app, "anna")
     response = post(anna, "/people/me", {"profile_visibility": "members", **fields},

@@ -17,6 +17,7 @@ from meetup.models import (
     MeetingMark,
     Membership,
     User,
+    utcnow,
 )
 from tests.helpers import default_password_hash, redirects_to
 from tests.test_race import Visitor, busy_cpu, run_together, server  # noqa: F401 - fixtures
@@ -36,7 +37,7 @@ def test_pairs_marking_each_other_at_once_get_one_contact_each(app, server, make
         people = []
         for number in range(2 * PAIRS):
             user = User(email=f"p{number}@example.com", name=f"Person {number}",
-                        password_hash=default_password_hash())
+                        password_hash=default_password_hash(), email_verified_at=utcnow())
             db.session.add(user)
             db.session.flush()
             db.session.add(Membership(group_id=group_id, user_id=user.id))

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from meetup.events.rsvp import waitlist_position
 from meetup.extensions import db
-from meetup.models import RSVP, Group, Membership, RSVPStatus, User
+from meetup.models import RSVP, Group, Membership, RSVPStatus, User, utcnow
 from tests.helpers import PASSWORD, default_password_hash, redirects_to
 from tests.pg import free_port
 
@@ -151,7 +151,7 @@ def test_fifty_people_for_five_seats(app, server, make_user, make_group, make_ev
         people = []
         for number in range(5 + CROWD):
             user = User(email=f"p{number}@example.com", name=f"Person {number}",
-                        password_hash=default_password_hash(), email_verified_at=None)
+                        password_hash=default_password_hash(), email_verified_at=utcnow())
             db.session.add(user)
             db.session.flush()
             db.session.add(Membership(group_id=group_id, user_id=user.id))

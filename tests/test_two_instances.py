@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from meetup.extensions import db
-from meetup.models import RSVP, Group, Membership, RSVPStatus, User
+from meetup.models import RSVP, Group, Membership, RSVPStatus, User, utcnow
 from tests.helpers import default_password_hash, redirects_to
 from tests.pg import free_port
 from tests.test_race import ROOT, Visitor, run_together
@@ -72,7 +72,7 @@ def members(app, slug: str, count: int) -> list[str]:
         emails = [f"m{number}@example.com" for number in range(count)]
         for email in emails:
             user = User(email=email, name=email.split("@")[0],
-                        password_hash=default_password_hash())
+                        password_hash=default_password_hash(), email_verified_at=utcnow())
             db.session.add(user)
             db.session.flush()
             db.session.add(Membership(group_id=group_id, user_id=user.id))

@@ -37,7 +37,7 @@ def valid(day: int | None, month: int | None) -> bool:
         return False
     try:
         date(FIRST_YEAR, month, day)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a number beyond C's long
         return False
     return True
 
