@@ -157,16 +157,19 @@ def personal_feed(token: str):
     stamp = feeds.fingerprint(*digests, user.calendar_all_groups, language, key=key,
                               seen=seen)
 
-    def write():
-        rows, read_with = stamps.personal_rows(user)
-        name, description = personal_texts(user.calendar_all_groups, language)
-        written = render.feed(rows, name=name, description=description,
-                              organizer_email=organizer_email(), language=language,
-                              load=lambda ids: feeds.load_events(
-                                  feeds.personal_feed_query(user), ids))
-        return written.body, written.fresh and read_with == digests
+    return conditional(stamp, lambda: kept(key, stamp, lambda: _personal_body(
+        user, digests, language)), "private, max-age=900")
 
-    return conditional(stamp, lambda: kept(key, stamp, write), "private, max-age=900")
+
+def _personal_body(user, digests: tuple, language: str) -> tuple[bytes, bool]:
+    """The personal feed's bytes, and whether they may be kept under its stamp."""
+    rows, read_with = stamps.personal_rows(user)
+    name, description = personal_texts(user.calendar_all_groups, language)
+    written = render.feed(rows, name=name, description=description,
+                          organizer_email=organizer_email(), language=language,
+                          load=lambda ids: feeds.load_events(
+                              feeds.personal_feed_query(user), ids))
+    return written.body, written.fresh and read_with == digests
 
 
 def _with_birthdays(user, digests: tuple, language: str):
@@ -177,15 +180,9 @@ def _with_birthdays(user, digests: tuple, language: str):
     stamp = feeds.fingerprint(*digests, user.calendar_all_groups, language, shared, key=key)
 
     def write():
-        rows, read_with = stamps.personal_rows(user)
-        name, description = personal_texts(user.calendar_all_groups, language)
-        written = render.feed(rows, name=name, description=description,
-                              organizer_email=organizer_email(), language=language,
-                              load=lambda ids: feeds.load_events(
-                                  feeds.personal_feed_query(user), ids))
+        body, keep = _personal_body(user, digests, language)
         events = birthdays.vevents(shared, site_domain(), language)
-        return (birthdays.into_feed(written.body, events),
-                written.fresh and read_with == digests)
+        return birthdays.into_feed(body, events), keep
 
     return conditional(stamp, lambda: kept(key, stamp, write), "private, max-age=900")
 
