@@ -182,24 +182,17 @@ def invite_by_email(slug: str):
         return invitation_list(slug, email_form=form)
     text = "\n".join(line.strip() for line in form.emails.data.replace(",", "\n").split("\n"))
     try:
-        with transaction():
-            group, _viewer = policy.load_group(slug, Action.MANAGE)
-            result = invitations.import_csv(group, current_user, text.encode())
-            if result.errors:
-                raise BatchRefused()
-            for invitation in result.invitations:
-                notify.invitation(invitation, current_user, form.note.data)
+        result = _invite(slug, text.encode(), form.note.data, all_or_nothing=True)
     except invitations.ImportFileError as error:
         form.emails.errors.append(str(error))
         return invitation_list(slug, email_form=form)
-    except BatchRefused:
-        for line, message in result.errors:
+    except BatchRefused as refused:
+        for line, message in refused.errors:
             form.emails.errors.append(_("Line %(line)d: %(message)s", line=line,
                                         message=message))
         return invitation_list(slug, email_form=form)
     flash(result.summary(), "success" if result.invitations else "info")
     return redirect(url_for("groups.invitation_list", slug=slug))
-
 
 
 @bp.post("/<slug>/manage/invitations/import")
@@ -213,15 +206,25 @@ def import_csv(slug: str):
         return invitation_list(slug, csv_form=form)
     data = upload.read(invitations.MAX_CSV_BYTES + 1)
     try:
-        with transaction():
-            group, _viewer = policy.load_group(slug, Action.MANAGE)
-            result = invitations.import_csv(group, current_user, data)
-            for invitation in result.invitations:
-                notify.invitation(invitation, current_user, form.note.data)
+        result = _invite(slug, data, form.note.data, all_or_nothing=False)
     except invitations.ImportFileError as error:
         form.file.errors.append(str(error))
         return invitation_list(slug, csv_form=form)
     return invitation_list(slug, report=result)
+
+
+def _invite(slug: str, data: bytes, note: str | None, *, all_or_nothing: bool):
+    """Invite every address of ``data`` (CSV) and queue their mails, in one transaction.
+    With ``all_or_nothing`` one bad line keeps every invitation back (BatchRefused);
+    otherwise the good lines are invited and the result lists the others."""
+    with transaction():
+        group, _viewer = policy.load_group(slug, Action.MANAGE)
+        result = invitations.import_csv(group, current_user, data)
+        if all_or_nothing and result.errors:
+            raise BatchRefused(result.errors)
+        for invitation in result.invitations:
+            notify.invitation(invitation, current_user, note)
+    return result
 
 
 @bp.post("/<slug>/manage/invitations/<int:invitation_id>/revoke")
@@ -290,3 +293,7 @@ def lift_ban(slug: str, ban_id: int):
 
 class BatchRefused(Exception):
     """Some addresses of a batch cannot be invited: nothing is, the lines say why."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
