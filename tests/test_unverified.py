@@ -3,6 +3,7 @@ accept an invitation or tell anyone they met — until it confirms."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from meetup.events.rsvp import State, options
@@ -10,16 +11,22 @@ from meetup.extensions import db
 from meetup.groups import invitations
 from meetup.models import (
     RSVP,
+    Announcement,
     Application,
+    ContactMessage,
     Event,
     Group,
+    IntroductionRequest,
     MeetingMark,
     Membership,
+    OutboxMessage,
     User,
     utcnow,
 )
 from meetup.policy import Viewer, may_take_part
+from tests.contacts_world import post
 from tests.helpers import log_in, submit
+from tests.intro_world import build, client_for, set_user
 
 NOTE = "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse"
 
@@ -120,3 +127,67 @@ def test_unverified_cannot_tell_anyone_they_met(app, client, club, make_user, ad
     response = submit(client, page, {"people": str(other_id)}, page="/")
     assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
     assert count(app, MeetingMark) == 0
+
+
+def test_unverified_cannot_write_to_the_organisers(app, client, club, make_user, add_member):
+    slug, _owner = club
+    user_id, _ = make_user("neu@example.com", verified=False)
+    add_member(slug, user_id)
+    log_in(client, "neu@example.com")
+    page = f"/groups/{slug}/contact"
+    assert NOTE in client.get(page).get_data(as_text=True)
+    response = submit(client, page, {"subject": "Frage", "text": "Hallo"})
+    assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
+    assert count(app, ContactMessage) == 0 and count(app, OutboxMessage) == 0
+    confirm(app, user_id)
+    assert submit(client, page, {"subject": "Frage", "text": "Hallo"}).status_code == 302
+    assert count(app, ContactMessage) == 1
+
+
+def test_an_unverified_organiser_cannot_announce(app, client, club, make_user, add_member):
+    slug, _owner = club
+    user_id, _ = make_user("neu@example.com", verified=False)
+    add_member(slug, user_id, role="organiser")
+    log_in(client, "neu@example.com")
+    page = f"/groups/{slug}/manage/announcements"
+    data = {"audience": "members", "subject": "Neues", "text": "Hallo zusammen"}
+    response = submit(client, page, data)
+    assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
+    assert count(app, Announcement) == 0 and count(app, OutboxMessage) == 0
+
+
+@pytest.fixture
+def web(app, make_user, make_group, add_member, make_event):
+    return build(app, make_user, make_group, add_member, make_event)
+
+
+def _ask(anna, web):
+    data = {"via": web["ids"]["ben"], "target": web["ids"]["tina"], "note": "Bitte",
+            "q": "Steuerberatung"}
+    return post(anna, "/contacts/introductions/ask", data, page="/contacts/introductions/")
+
+
+def test_unverified_cannot_ask_for_an_introduction(app, web):
+    set_user(app, web["ids"]["anna"], email_verified_at=None)
+    response = _ask(client_for(app, "anna"), web)
+    assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
+    assert count(app, IntroductionRequest) == 0 and count(app, OutboxMessage) == 0
+
+
+@pytest.mark.parametrize("who, step", [("ben", "forward"), ("tina", "accept")])
+def test_unverified_cannot_pass_on_or_accept_an_introduction(app, web, who, step):
+    page = "/contacts/introductions/"
+    assert _ask(client_for(app, "anna"), web).status_code == 302
+    with app.app_context():
+        request_id = db.session.scalar(select(IntroductionRequest.id))
+    if step == "accept":
+        assert post(client_for(app, "ben"), f"{page}{request_id}/forward",
+                    page=page).status_code == 302
+    mails = count(app, OutboxMessage)
+    set_user(app, web["ids"][who], email_verified_at=None)
+    response = post(client_for(app, who), f"{page}{request_id}/{step}", page=page)
+    assert response.status_code == 403 and NOTE in response.get_data(as_text=True)
+    assert count(app, OutboxMessage) == mails
+    set_user(app, web["ids"][who], email_verified_at=utcnow())
+    assert post(client_for(app, who), f"{page}{request_id}/{step}", page=page).status_code == 302
+    assert count(app, OutboxMessage) == mails + 2

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from meetup import policy
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.introductions import paths
@@ -46,7 +47,9 @@ def _path_holds(asker: User, via_id: int, target_id: int, second_id: int | None)
 def ask(me: User, via_id: int, target_id: int, second_id: int | None, note: str) -> \
         IntroductionRequest:
     """Ask ``via`` to introduce ``me`` to ``target``; refused (404) unless that
-    path is one ``me`` may see now, and (409) when ``me`` asked ``via`` already."""
+    path is one ``me`` may see now, and (409) when ``me`` asked ``via`` already;
+    (403) while ``me`` has not confirmed their address: a request is a mail."""
+    policy.ensure_taking_part(me)
     if not _path_holds(me, via_id, target_id, second_id):
         raise RuleError(_("This introduction is not possible."), 404)
     if db.session.scalar(select(IntroductionRequest.id).filter_by(
@@ -67,8 +70,10 @@ def _ensure_open(request: IntroductionRequest, now: datetime) -> None:
 
 def forward(request: IntroductionRequest, now: datetime | None = None) -> None:
     """``via`` introduces the two: the target is asked, the asker is told.
-    Refused when the path no longer holds (someone switched off or blocked)."""
+    Refused when the path no longer holds (someone switched off or blocked), and
+    while ``via`` has not confirmed their address (it mails both)."""
     now = now or utcnow()
+    policy.ensure_taking_part(request.via)
     _ensure_open(request, now)
     if not _path_holds(request.asker, request.via_id, request.target_id, request.second_id):
         raise RuleError(_("This introduction is no longer possible."), 409)
@@ -94,7 +99,9 @@ def _blocked(a_id: int, b_id: int) -> bool:
 
 def accept(request: IntroductionRequest, now: datetime | None = None) -> None:
     """The target says yes: asker and target each receive the other's address
-    (not when one of them has blocked the other since the request was forwarded)."""
+    (not when one of them has blocked the other since the request was forwarded,
+    nor while the target has not confirmed their address)."""
+    policy.ensure_taking_part(request.target)
     if request.state != State.FORWARDED or _blocked(request.asker_id, request.target_id):
         raise RuleError(_("This introduction is no longer open."), 409)
     request.state, request.answered_at = State.ACCEPTED, now or utcnow()

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from meetup import policy
@@ -53,40 +54,32 @@ def ask():
     return redirect(url_for("introductions.index"))
 
 
-def _answer(request_id: int, role: str, change, message: str):
+# What the two others may answer: the role the visitor must have in the request,
+# the change, and what they are told. One view serves all four.
+ANSWERS = {
+    "forward": ("via", services.forward,
+                _l("Thank you. Both have received a mail introducing them to each other.")),
+    "decline": ("via", services.decline, _l("Declined. Nobody is told.")),
+    "accept": ("target", services.accept,
+               _l("Accepted. You have both received each other's e-mail address.")),
+    "refuse": ("target", services.refuse, _l("Declined. Nobody is told.")),
+}
+
+
+@login_required
+def answer(request_id: int, answer: str):
+    """Forward, decline, accept or refuse a request addressed to the visitor in
+    the answer's role (404 otherwise); a refusal shows its message."""
+    role, change, message = ANSWERS[answer]
     with transaction():
-        introductions_request = policy.load_introduction(request_id, role, lock=True)
-        change(introductions_request)
-    flash(message, "success")
+        change(policy.load_introduction(request_id, role, lock=True))
+    flash(str(message), "success")
     return redirect(url_for("introductions.index"))
 
 
-@bp.post("/<int:request_id>/forward")
-@login_required
-def forward(request_id: int):
-    return _answer(request_id, "via", services.forward,
-                   _("Thank you. Both have received a mail introducing them to each other."))
-
-
-@bp.post("/<int:request_id>/decline")
-@login_required
-def decline(request_id: int):
-    return _answer(request_id, "via", services.decline,
-                   _("Declined. Nobody is told."))
-
-
-@bp.post("/<int:request_id>/accept")
-@login_required
-def accept(request_id: int):
-    return _answer(request_id, "target", services.accept,
-                   _("Accepted. You have both received each other's e-mail address."))
-
-
-@bp.post("/<int:request_id>/refuse")
-@login_required
-def refuse(request_id: int):
-    return _answer(request_id, "target", services.refuse,
-                   _("Declined. Nobody is told."))
+for _name in ANSWERS:
+    bp.add_url_rule(f"/<int:request_id>/{_name}", _name, answer, methods=["POST"],
+                    defaults={"answer": _name})
 
 
 @bp.post("/setting")

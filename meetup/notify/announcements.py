@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from meetup import policy
 from meetup.database import begin_writing
 from meetup.errors import RuleError
 from meetup.extensions import db
@@ -55,7 +56,9 @@ def audience_of(group: Group, event: Event | None, audience: Audience) -> list[U
 def announce(author: User, group: Group, event: Event | None, audience: Audience,
              subject: str, body: str) -> Announcement:
     """Queue the announcement to its audience and log it; RuleError (429) when the
-    club has sent its announcements for the day. The caller checked ``MANAGE``."""
+    club has sent its announcements for the day, (403) while the author has not
+    confirmed their address. The caller checked ``MANAGE``."""
+    policy.ensure_taking_part(author)
     begin_writing()  # the count and the new row under one lock (SQLite)
     limit = current_app.config["ANNOUNCEMENTS_PER_DAY"]
     if _count(Announcement, Announcement.group_id == group.id) >= limit:
@@ -84,7 +87,9 @@ def announce(author: User, group: Group, event: Event | None, audience: Audience
 
 def contact_organisers(sender: User, group: Group, subject: str, body: str) -> int:
     """Send a message to each organiser of the club; how many. RuleError (429)
-    beyond the sender's daily limit. The caller checked ``CONTACT``."""
+    beyond the sender's daily limit, (403) while the sender has not confirmed their
+    address: it may be someone else's. The caller checked ``CONTACT``."""
+    policy.ensure_taking_part(sender)
     begin_writing()
     limit = current_app.config["CONTACT_MESSAGES_PER_DAY"]
     if _count(ContactMessage, ContactMessage.sender_id == sender.id) >= limit:
