@@ -244,3 +244,19 @@ def test_seats_at_coming_events_go_to_the_waitlist(app, world, make_event):
             RSVP.event_id == coming)).all())
     assert status == {ids["anna"]: RSVPStatus.NOT_GOING, ids["cara"]: RSVPStatus.GOING}
     assert [m.kind for m in mails_to(app, email("cara"))] == ["rsvp_promoted"]
+
+
+def test_organisers_and_members_see_a_former_member_counted_not_named(app, world):
+    """The answers of a deleted account stay in the counts as „ehemaliges Mitglied“,
+    apart from the people who chose not to be listed, and never with a name."""
+    olga, event = client_for(app, "olga"), world["event"]
+    before = text(olga, f"/events/{event}/check-in")
+    assert "ehemalig" not in before and "Anna Schneider" in before
+    delete(client_for(app, "anna"))
+    check_in = text(olga, f"/events/{event}/check-in")
+    assert "1 ehemaliges Mitglied (Konto gelöscht) hat geantwortet." in check_in
+    assert "Anna" not in check_in
+    assert "4 von 5 sind da" in before and "4 von 5 sind da" in check_in
+    assert "4 waren dabei" in text(client_for(app, "ben"), f"/events/{event}")
+    english = client_for(app, "olga").get(f"/events/{event}/check-in", headers=EN)
+    assert "1 former member (account deleted) answered." in english.get_data(as_text=True)

@@ -174,13 +174,13 @@ def back_to_list(event_id: int, q: str = ""):
 def check_in_list(event_id: int):
     event, _viewer = load_managed(event_id)
     q = request.args.get("q", "").strip()[:100]
-    rows, unlisted = queries.check_in_rows(event, current_user, q)
+    rows, unlisted, former = queries.check_in_rows(event, current_user, q)
     # Members to add at the door only on a search, so no list of names ever
     # singles out unlisted people.
     members = queries.walk_in_candidates(event, current_user, q, MAX_WALK_IN) if q else []
     return render_template("events/check_in.html", event=event, rows=rows, q=q,
                            members=members, life=queries.event_life(event),
-                           unlisted=unlisted)
+                           unlisted=unlisted, former=former)
 
 
 @bp.route("/<int:event_id>/check-in/<int:user_id>", methods=["GET", "POST"])

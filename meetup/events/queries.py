@@ -89,19 +89,23 @@ def past_events(user: User | None, group: Group) -> Select:
 
 
 
-def check_in_rows(event: Event, organiser: User, q: str = "") -> tuple[list[RSVP], int]:
+def check_in_rows(event: Event, organiser: User,
+                  q: str = "") -> tuple[list[RSVP], int, int]:
     """People going or waiting, named as far as each allows (the others check in
-    with their QR code), and how many are not named."""
+    with their QR code), how many are not named, and how many answers are of
+    deleted accounts (former members: counted, never named)."""
     answered = (select(RSVP).join(RSVP.user).options(joinedload(RSVP.user))
                 .where(RSVP.event_id == event.id, RSVP.status.in_(ANSWERED)))
     listed = and_(~RSVP.hidden, visible_people(organiser))
-    unlisted = db.session.scalar(select(func.count()).select_from(
-        answered.where(~listed).subquery()))
+    unlisted, former = db.session.execute(
+        select(func.count(), func.count().filter(User.former())).select_from(RSVP)
+        .join(RSVP.user).where(RSVP.event_id == event.id, RSVP.status.in_(ANSWERED),
+                               ~listed)).one()
     query = answered.where(listed)
     if q:
         query = query.where(or_(contains(User.name, q), contains(User.company, q)))
     rows = db.session.scalars(query.order_by(RSVP.status, func.lower(User.name))).all()
-    return list(rows), unlisted
+    return list(rows), unlisted - former, former
 
 
 def _walk_in_candidates(event: Event, organiser: User) -> Select:

@@ -12,6 +12,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from meetup.config import DEFAULT_TIMEZONE
 from meetup.models.base import Base, UTCDateTime, utcnow
 
+# A deleted account keeps its row (its answers keep the clubs' counts right) under an
+# address that can never receive mail, and no name.
+DELETED_DOMAIN = "deleted.invalid"
+
 
 class ProfileVisibility(enum.StrEnum):
     MEMBERS = "members"  # members of my groups (default)
@@ -77,6 +81,11 @@ class User(UserMixin, Base):
 
     def get_id(self) -> str:
         return self.session_token
+
+    @classmethod
+    def former(cls):
+        """SQL: the account was deleted (a former member, shown without a name)."""
+        return (cls.name == "") & cls.email.endswith(f"@{DELETED_DOMAIN}")
 
     @property
     def is_verified(self) -> bool:

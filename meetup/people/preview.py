@@ -50,6 +50,7 @@ class Preview:
     listed_waiting: int = 0
     unlisted_going: int = 0  # counted, not named
     unlisted_waiting: int = 0
+    former_going: int = 0  # deleted accounts, named „ehemaliges Mitglied“
     titles: dict[int, str] = field(default_factory=dict)
     suggestions: list[Suggestion] = field(default_factory=list)
     industries: list[str] = field(default_factory=list)
@@ -85,6 +86,7 @@ def build(event: Event, viewer: User, industry: str = "", topic: str = "",
         listed_going=sum(1 for e in ordered if not e.waiting),
         listed_waiting=sum(1 for e in ordered if e.waiting),
         unlisted_going=kept.unlisted_going, unlisted_waiting=kept.unlisted_waiting,
+        former_going=kept.former_going,
         suggestions=kept.suggestions, industries=kept.industries, topics=kept.topics,
         page=Page(page, pages, len(ordered)))
     ids = [e.user_id for e in shown]

@@ -54,6 +54,7 @@ class Roster:
     entries: list[Entry] = field(default_factory=list)  # in the order they answered
     unlisted_going: int = 0  # counted, not named
     unlisted_waiting: int = 0
+    former_going: int = 0  # deleted accounts: counted as „ehemaliges Mitglied“
     suggestions: list[Suggestion] = field(default_factory=list)
     industries: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -88,13 +89,18 @@ def compute(event: Event, viewer: User) -> Roster:
     match the viewer against those they may see."""
     rows = db.session.execute(
         select(RSVP.user_id, RSVP.status, RSVP.hidden, visible_people(viewer),
-               User.name, User.company, User.industry, User.topics, User.offers, User.needs)
+               User.former(), User.name, User.company, User.industry, User.topics,
+               User.offers, User.needs)
         .join(User, User.id == RSVP.user_id)
         .where(RSVP.event_id == event.id, RSVP.status.in_(LISTED))
         .order_by(RSVP.waitlisted_at, RSVP.id)).all()
     roster, people = Roster(), []
-    for user_id, status, hidden, visible, name, company, industry, topics, offers, needs in rows:
+    for (user_id, status, hidden, visible, former, name, company, industry, topics,
+         offers, needs) in rows:
         waiting = status == RSVPStatus.WAITLIST
+        if former and not waiting:
+            roster.former_going += 1
+            continue
         if hidden or not visible:
             roster.unlisted_waiting += waiting
             roster.unlisted_going += not waiting

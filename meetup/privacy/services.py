@@ -40,7 +40,7 @@ from meetup.models import (
     utcnow,
 )
 from meetup.models.privacy import ATTENDEE_LIST
-from meetup.models.user import new_session_token
+from meetup.models.user import DELETED_DOMAIN, new_session_token
 from meetup.notify import outbox
 from meetup.notify.messages import organizer_email
 from meetup.privacy import export, queries
@@ -59,7 +59,7 @@ def restore_window() -> timedelta:
 
 
 def placeholder_email(user_id: int) -> str:
-    return f"deleted-{user_id}@deleted.invalid"
+    return f"deleted-{user_id}@{DELETED_DOMAIN}"
 
 
 # --- the export ----------------------------------------------------------------------
