@@ -1,10 +1,12 @@
 """Hostile text in every field people can write — club, event, profile, title,
-application, contact note and tags, cancellation reason — stays inert wherever it
+application, contact note and tags, cancellation reason, announcement, message to
+the organisers, introduction note — stays inert wherever it
 is shown: HTML pages, the attendee and audit CSVs, iCalendar, vCard and mail."""
 
 import csv
 import io
 import re
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -17,6 +19,7 @@ from meetup.database import transaction
 from meetup.events import services as event_services
 from meetup.events.rsvp import lock_event
 from meetup.extensions import db
+from meetup.introductions import services as introductions
 from meetup.models import (
     RSVP,
     Application,
@@ -29,6 +32,9 @@ from meetup.models import (
     OutboxMessage,
     User,
 )
+from meetup.models.announcement import Audience
+from meetup.models.user import ProfileVisibility
+from meetup.notify import announcements
 from meetup.notify.sender import send_pending
 from tests.helpers import log_in
 from tests.test_security_headers import inspect
@@ -88,7 +94,8 @@ def world(app, make_user, make_group, add_member, make_event):
         group = db.session.scalar(select(Group).filter_by(slug=slug))
         application = Application(group_id=group.id, user_id=ben, message="Hallo")
         contact = Contact(first_id=olga, second_id=anna)
-        db.session.add_all([application, contact, RSVP(event_id=event, user_id=anna),
+        db.session.add_all([application, contact, Contact(first_id=anna, second_id=ben),
+                            RSVP(event_id=event, user_id=anna),
                             RSVP(event_id=event, user_id=olga)])
         db.session.flush()
         card = ContactCard(contact_id=contact.id, owner_id=olga, other_id=anna)
@@ -118,6 +125,23 @@ def assert_inert_html(html: str, where: str) -> None:
     assert not found, f"{where}: {found}"
     for marker in LIVE:
         assert marker not in html, f"{where}: {marker}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# Mail programs ignore style sheets, so mail HTML carries its look in style=
+# attributes: only those the app itself writes (its mail layouts and the text→HTML
+# filter), never one that came with a person's text.
+OWN_MAIL_STYLES = {
+    value for source in [*(ROOT / "templates/mail").glob("*.html"),
+                         ROOT / "meetup/notify/html.py"]
+    for value in re.findall(r'style=\\?"([^"\\]*)', source.read_text())}
+
+
+def assert_inert_mail_html(html: str, where: str) -> None:
+    styles = re.findall(r'style="([^"]*)"', html)
+    assert styles and set(styles) <= OWN_MAIL_STYLES, f"{where}: {set(styles) - OWN_MAIL_STYLES}"
+    without_own = re.sub(r' style="[^"]*"', "", html)
+    assert_inert_html(without_own, where)
 
 
 def assert_csv_inert(text: str, where: str) -> None:
@@ -158,19 +182,47 @@ def test_payloads_stay_inert_everywhere(app, client, world, payload):
         assert_no_injected_lines(text, url)
         for card in vobject.readComponents(text):
             assert "x-injected" not in card.contents
+    write_to_people(app, ids, payload)
+    for url in (f"/events/{ids['event']}/manage/announce",
+                f"/groups/{slug}/manage/announcements", "/contacts/introductions/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_inert_html(response.get_data(as_text=True), url)
+    anna = app.test_client()
+    log_in(anna, "anna@example.com")
+    assert_inert_html(text_of(anna, "/contacts/introductions/"), "introductions, middle")
     assert_mails_inert(app, ids)
 
 
+def text_of(client, url: str) -> str:
+    return client.get(url).get_data(as_text=True)
+
+
+def write_to_people(app, ids: dict, payload: str) -> None:
+    """An announcement to the people going, a message to the organisers and a request
+    for an introduction, each with the payload as its subject, text or note."""
+    with app.test_request_context(), transaction():
+        group, event = db.session.get(Group, ids["group"]), db.session.get(Event, ids["event"])
+        olga, anna = db.session.get(User, ids["olga"]), db.session.get(User, ids["anna"])
+        db.session.get(User, ids["ben"]).profile_visibility = ProfileVisibility.SIGNED_IN
+        announcements.announce(olga, group, event, Audience.GOING, payload[:200], payload)
+        announcements.contact_organisers(anna, group, payload[:200], payload)
+        db.session.flush()
+        introductions.ask(olga, ids["anna"], ids["ben"], None, payload)
+
+
 def assert_mails_inert(app, ids) -> None:
-    """The cancellation mail (event title, club name, reason) and an RSVP mail."""
+    """The cancellation mail (event title, club name, reason), an RSVP mail, the
+    announcement, the message to the organisers and the introduction request."""
     with app.test_request_context(), transaction():
         event = lock_event(ids["event"])
         event_services.cancel(event, event.title)
     with app.app_context():
         mails = list(db.session.scalars(select(OutboxMessage)))
-        assert mails
+        assert {"announcement", "contact_organisers", "introduction_asked",
+                "event_cancelled"} <= {mail.kind for mail in mails}
         for mail in mails:
             assert "\n" not in mail.subject and "\r" not in mail.subject
             if mail.body_html:
-                assert_inert_html(mail.body_html, f"mail {mail.kind}")
+                assert_inert_mail_html(mail.body_html, f"mail {mail.kind}")
         send_pending()
