@@ -252,3 +252,10 @@ def test_no_addresses_after_a_block_between_asker_and_target(app, web, mailbox):
         db.session.commit()
     assert post(tina, f"/contacts/introductions/{request_id}/accept", page=page).status_code == 409
     assert not any("tina@example.com" in m.get_content() for m in mails(app, mailbox, "anna"))
+
+
+def test_the_target_s_industry_reads_as_its_name_not_its_code(app, web):
+    page = text(client_for(app, "anna"), "/contacts/introductions/?q=Steuerberatung")
+    assert "Tina Steuer" in page
+    assert "· Steuerberatung und Buchhaltung" in page
+    assert "· tax" not in page
