@@ -47,7 +47,8 @@ def build_urls(app, rule, values: dict) -> list[str]:
     """The rule's URLs with ``values``, one for each choice of its ``any(...)`` parts."""
     choices = {name: sorted(converter.items) for name, converter in rule._converters.items()
                if isinstance(converter, AnyConverter)}
-    fixed = {name: values.get(name, "x") for name in rule.arguments if name not in choices}
+    fixed = {name: values.get(name, "x") for name in rule.arguments
+             if name not in choices and name not in (rule.defaults or {})}
     method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
     adapter = app.url_map.bind("localhost")
     return [adapter.build(rule.endpoint, {**fixed, **dict(zip(choices, combo, strict=True))},
