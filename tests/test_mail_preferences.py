@@ -11,9 +11,12 @@ from meetup.extensions import db
 from meetup.models import (
     Contact,
     ContactCard,
+    Event,
+    EventSeries,
     Group,
     NewEvents,
     OutboxMessage,
+    SeriesFrequency,
     User,
     utcnow,
 )
@@ -175,3 +178,26 @@ def test_a_follow_up_whose_day_has_come_is_mailed_once(app, make_user, mailbox):
     [mail] = mailbox.wait_for("ben@example.com")
     assert mail["Subject"] == "Follow up today: 1 contact"
     assert "Anna Schneider: Steuerfrage" in text_of(mail)
+
+
+def test_a_series_is_announced_once_by_its_first_date(app, club, make_user, add_member,
+                                                      make_event, mailbox):
+    """The first date announces its whole series; the tick then passes over the other
+    dates (nothing left to tell) instead of failing on them."""
+    slug, _owner = club
+    member(app, make_user, add_member, slug, "anna@example.com", "Anna")
+    dates = [make_event(slug, title="Stammtisch", days=days) for days in (10, 17, 24)]
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(slug=slug))
+        series = EventSeries(group_id=group.id, frequency=SeriesFrequency.WEEKLY, count=3)
+        db.session.add(series)
+        db.session.flush()
+        for event_id in dates:
+            db.session.get(Event, event_id).series_id = series.id
+        db.session.commit()
+    now = starts(app, dates[0]) - timedelta(days=9)
+    assert tick(app, now).new_events == 2  # Anna and the owner, once for the series
+    assert tick(app, now).new_events == 0
+    deliver(app)
+    [news] = mailbox.wait_for("anna@example.com")
+    assert "Stammtisch" in news["Subject"]

@@ -58,6 +58,8 @@ def _announce(event: Event, now: datetime) -> int:
         events = db.session.scalars(select(Event).where(
             Event.series_id == event.series_id,
             ~exists().where(EventAnnouncement.event_id == Event.id))).all()
+        if not events:  # an earlier date of its series announced them all
+            return 0
     try:
         with db.session.begin_nested():  # another tick announcing it wins; this one stops
             db.session.add_all(EventAnnouncement(event_id=e.id, announced_at=now) for e in events)
