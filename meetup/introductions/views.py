@@ -67,10 +67,10 @@ ANSWERS = {
 
 
 @login_required
-def answer(request_id: int, answer: str):
+def answer(request_id: int, kind: str):
     """Forward, decline, accept or refuse a request addressed to the visitor in
     the answer's role (404 otherwise); a refusal shows its message."""
-    role, change, message = ANSWERS[answer]
+    role, change, message = ANSWERS[kind]
     with transaction():
         change(policy.load_introduction(request_id, role, lock=True))
     flash(str(message), "success")
@@ -79,7 +79,7 @@ def answer(request_id: int, answer: str):
 
 for _name in ANSWERS:
     bp.add_url_rule(f"/<int:request_id>/{_name}", _name, answer, methods=["POST"],
-                    defaults={"answer": _name})
+                    defaults={"kind": _name})
 
 
 @bp.post("/setting")
