@@ -13,6 +13,7 @@ from meetup.notify.sender import send_pending
 from tests.contacts_world import post, text
 from tests.helpers import redirects_to
 from tests.intro_world import build, client_for, link, set_user
+from tests.notify_world import text_of
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_a_forwarded_introduction_mails_both_sides_once(app, web, mailbox):
     redirects_to(ask(anna, web, "tina"), "/contacts/introductions/")
     [asked] = mails(app, mailbox, "ben@example.com")
     assert asked["Subject"] == "Anna Schneider bittet Sie um eine Vorstellung"
-    assert "Jahresabschluss" in asked.get_content()
+    assert "Jahresabschluss" in text_of(asked)
     assert "Jahresabschluss" in text(ben, "/contacts/introductions/")
     request_id = _only_request(app)
     page = "/contacts/introductions/"
@@ -136,12 +137,12 @@ def test_a_forwarded_introduction_mails_both_sides_once(app, web, mailbox):
     post(ben, f"/contacts/introductions/{request_id}/forward", page=page)  # a second click
     [to_tina] = mails(app, mailbox, "tina@example.com")
     [to_anna] = mails(app, mailbox, "anna@example.com")
-    assert "Ben Bauer" in to_tina.get_content() and "anna@example.com" not in to_tina.get_content()
-    assert "Tina Steuer" in to_anna.get_content()
-    assert "tina@example.com" not in to_anna.get_content()
+    assert "Ben Bauer" in text_of(to_tina) and "anna@example.com" not in text_of(to_tina)
+    assert "Tina Steuer" in text_of(to_anna)
+    assert "tina@example.com" not in text_of(to_anna)
     redirects_to(post(tina, f"/contacts/introductions/{request_id}/accept", page=page), page)
-    assert "tina@example.com" in mails(app, mailbox, "anna@example.com")[-1].get_content()
-    assert "anna@example.com" in mails(app, mailbox, "tina@example.com")[-1].get_content()
+    assert "tina@example.com" in text_of(mails(app, mailbox, "anna@example.com")[-1])
+    assert "anna@example.com" in text_of(mails(app, mailbox, "tina@example.com")[-1])
     assert len(mailbox.messages) == 5
     assert "tina@example.com" in text(anna, page)
 
@@ -225,8 +226,8 @@ def test_in_english_for_people_who_chose_it(app, make_user, make_group, add_memb
     redirects_to(ask(anna, web, "tina"), "/contacts/introductions/")
     [asked] = mails(app, mailbox, "ben@example.com")
     assert asked["Subject"] == "Anna Schneider asks you for an introduction"
-    assert "Jahresabschluss" in asked.get_content() and "If you think the two" in \
-        asked.get_content()
+    assert "Jahresabschluss" in text_of(asked) and "If you think the two" in \
+        text_of(asked)
 
 
 def test_the_demo_login_has_paths_of_two_and_three_hops(demo_app):
@@ -251,7 +252,7 @@ def test_no_addresses_after_a_block_between_asker_and_target(app, web, mailbox):
         db.session.add(Block(blocker_id=web["ids"]["anna"], blocked_id=web["ids"]["tina"]))
         db.session.commit()
     assert post(tina, f"/contacts/introductions/{request_id}/accept", page=page).status_code == 409
-    assert not any("tina@example.com" in m.get_content() for m in mails(app, mailbox, "anna"))
+    assert not any("tina@example.com" in text_of(m) for m in mails(app, mailbox, "anna"))
 
 
 def test_the_target_s_industry_reads_as_its_name_not_its_code(app, web):

@@ -1,5 +1,7 @@
 """The mail service: SMTP when configured, the log when not."""
 
+from pathlib import Path
+
 import pytest
 
 from meetup.mail import build_message, deliver, send_mail
@@ -57,3 +59,13 @@ def test_long_subjects_and_names_with_umlauts_arrive_word_for_word(app, mailbox,
     mail = mailbox.wait_for("mara@example.com")[0]
     assert mail["Subject"] == subject.strip()
     assert mail["From"].addresses[0].display_name == name
+
+
+def test_every_mail_has_an_html_part_beside_its_text():
+    """Each ``templates/mail/<kind>.txt`` has its ``.html`` twin, so no kind of mail goes
+    out as bare text while the others are formatted (the sender takes the twin when it
+    exists)."""
+    folder = Path(__file__).resolve().parent.parent / "templates" / "mail"
+    kinds = {path.stem for path in folder.glob("*.txt") if not path.stem.startswith("_")}
+    assert len(kinds) > 30
+    assert sorted(kind for kind in kinds if not (folder / f"{kind}.html").exists()) == []

@@ -123,6 +123,41 @@ def test_a_freed_seat_promotes_and_mails_the_next_in_line(app, club, make_user, 
     assert icaljs(anna_mails[1])["method"] == "CANCEL"
 
 
+def test_every_rsvp_mail_is_text_and_html_with_the_invitation_beside_them(
+        app, club, make_user, add_member, make_event, mailbox):
+    """multipart/mixed around multipart/alternative (text, then HTML) and the invitation:
+    the layout mail readers expect, so the calendar part is offered as an appointment and
+    the HTML part as the readable body."""
+    event = make_event(club[0], capacity=1)
+    anna = member(app, make_user, add_member, club[0], "anna@example.com", "Anna Schneider")
+    jens = member(app, make_user, add_member, club[0], "jens@example.com", "Jens Weber",
+                  locale="en")
+    answer(anna, event)
+    answer(jens, event)  # waitlist
+    answer(anna, event, yes=False)  # withdrawn; Jens promoted
+    deliver(app)
+    mails = mailbox.wait_for("anna@example.com", count=2) + mailbox.wait_for(
+        "jens@example.com", count=2)
+    for mail in mails:
+        html = mail.get_body(("html",))
+        assert html is not None, mail["Subject"]
+        plain = mail.get_body(("plain",)).get_content()
+        language = "en" if mail["To"].startswith("jens") else "de"
+        assert f'<html lang="{language}">' in html.get_content()
+        assert "Stammtisch" in html.get_content() and "Stammtisch" in plain
+        calendars = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        if calendars:
+            assert mail.get_content_type() == "multipart/mixed"
+            [alternative] = [p for p in mail.iter_parts()
+                             if p.get_content_type() == "multipart/alternative"]
+            assert [p.get_content_type() for p in alternative.iter_parts()] == [
+                "text/plain", "text/html"]
+        else:  # the waitlist mail has no invitation
+            assert mail.get_content_type() == "multipart/alternative"
+    assert sum(1 for m in mails if any(
+        p.get_content_type() == "text/calendar" for p in m.iter_attachments())) == 3
+
+
 def test_a_cancelled_event_takes_itself_out_of_every_calendar(app, club, make_user, add_member,
                                                              make_event, mailbox):
     slug, owner_id = club
