@@ -1,5 +1,6 @@
 """Language and time-zone selection, and date formatting for people."""
 
+import functools
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -75,7 +76,7 @@ def zone_label(zone: str, locale: Locale) -> str:
 
 def zone_name(zone: str) -> str:
     """A zone for people, in their language: 'Deutschland – Berlin'."""
-    return zone_label(zone, Locale.parse(format_locale()))
+    return zone_label(zone, format_locale())
 
 
 def capitalize_first(text: str) -> str:
@@ -87,8 +88,15 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def format_locale() -> str:
-    return FORMAT_LOCALES.get(current_language(), current_language())
+def format_locale() -> Locale:
+    """The Babel locale dates are written in, parsed once per language: Babel would
+    parse a locale name again for every date of a page."""
+    return _parsed(FORMAT_LOCALES.get(current_language(), current_language()))
+
+
+@functools.cache
+def _parsed(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def date_long(value: datetime, zone: str) -> str:

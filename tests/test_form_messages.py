@@ -62,3 +62,27 @@ def test_every_form_derives_from_the_apps_base_form():
             if "FlaskForm" in names:
                 offenders.append(f"{path.relative_to(MEETUP)}:{node.name}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("chosen", ["", 'x"y', "z", "<b>"])
+def test_the_long_select_writes_what_the_form_librarys_select_writes(app, chosen):
+    """The event filter's club and city lists use a quicker widget; its HTML is the
+    form library's own, escaping included, for every choice selected or not."""
+    from wtforms import SelectField
+    from wtforms.widgets import Select
+
+    from meetup.forms import Form, LongSelect
+
+    class Filter(Form):
+        class Meta:
+            csrf = False
+
+        club = SelectField("Club", validate_choice=False, widget=LongSelect())
+
+    choices = [("", "Alle Clubs"), ('x"y', "<Club & Co>"), ("z", "Zett"), ("<b>", ""), (7, "7")]
+    with app.test_request_context(query_string={"club": chosen}):
+        from flask import request
+        form = Filter(request.args)
+        form.club.choices = choices
+        assert form.club() == Select()(form.club)
+        assert "<Club" not in form.club() and form.club().count("selected") == 1

@@ -40,7 +40,7 @@ def timezone_choices(current: str | None = None) -> dict[str, list[SelectChoice]
     """Zones of real places in the viewer's language (no "localtime", "Factory",
     "Etc/GMT+5"): the common ones first, then every place by country and city.
     A stored zone that is no longer listed (an old name) stays selectable."""
-    locale = format_locale()
+    locale = str(format_locale())
     common, rest = (list(pairs) for pairs in _listed_choices(locale))
     if current and current in place_zones() and current not in dict(common + rest):
         common.insert(0, (current, zone_label(current, Locale.parse(locale))))

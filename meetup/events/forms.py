@@ -31,7 +31,7 @@ from meetup.account.forms import TimezoneChoices, timezone_choices
 from meetup.auth.forms import strip
 from meetup.events import timing
 from meetup.events.services import EDITABLE, Schedule
-from meetup.forms import Form
+from meetup.forms import Form, LongSelect
 from meetup.labels import EVENT_KINDS
 from meetup.models import SeriesFrequency
 from meetup.series.rules import DEFAULT_COUNTS, MAX_OCCURRENCES, Repeat, Scope
@@ -246,8 +246,8 @@ class BrowseForm(Form):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Length(max=100)])
-    city = SelectField(_l("City"), validate_choice=False)
-    group = SelectField(_l("Club"), validate_choice=False)
+    city = SelectField(_l("City"), validate_choice=False, widget=LongSelect())
+    group = SelectField(_l("Club"), validate_choice=False, widget=LongSelect())
     kind = SelectField(_l("Kind"), validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional(), within_years])
     date_to = DateField(_l("To"), validators=[Optional(), within_years])

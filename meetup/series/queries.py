@@ -61,7 +61,7 @@ def _answers(event_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 def describe(series: EventSeries, first_start: datetime, timezone: str) -> str:
     local = first_start.astimezone(ZoneInfo(timezone))
-    return rules.describe(series, local, format_locale())
+    return rules.describe(series, local, str(format_locale()))
 
 
 def summary(event: Event, viewer: policy.Viewer) -> Summary | None:
