@@ -217,31 +217,47 @@ def test_an_account_deleted_while_its_export_is_built_gets_no_file(app, world, m
             OutboxMessage.kind == "data_export_ready")) == 0
 
 
-def test_two_workers_at_once_build_it_once(app, world, monkeypatch):
-    redirects_to(ask(client_for(app, "anna")), PAGE)
+def run_workers(app, monkeypatch, count: int) -> tuple[list[int], list[int]]:
+    """``count`` workers started at the same moment; returns what each prepared
+    and whose ZIP was built (each build slow enough for the others to try)."""
     built, original = [], exports.export_zip
 
     def slow_export(user, now):
         built.append(user.id)
-        time.sleep(0.5)  # the other worker tries to claim meanwhile
+        time.sleep(0.5)
         return original(user, now)
 
     monkeypatch.setattr(exports, "export_zip", slow_export)
-    start, results = threading.Barrier(3), []
+    start, results = threading.Barrier(count), []
 
     def work():
         with app.app_context():
             start.wait()
             results.append(worker.run())
 
-    threads = [threading.Thread(target=work) for _ in range(3)]
+    threads = [threading.Thread(target=work) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert sorted(results) == [0, 0, 1] and built == [world["ids"]["anna"]]
+    return sorted(results), built
+
+
+def test_two_workers_at_once_build_it_once(app, world, monkeypatch):
+    redirects_to(ask(client_for(app, "anna")), PAGE)
+    results, built = run_workers(app, monkeypatch, 3)
+    assert results == [0, 0, 1] and built == [world["ids"]["anna"]]
     assert len(files(app)) == 1
     assert [m.kind for m in mails_to(app, "anna@example.com")].count("data_export_ready") == 1
+
+
+def test_workers_at_once_share_the_waiting_exports(app, world, monkeypatch):
+    for name in ("anna", "ben"):
+        redirects_to(ask(client_for(app, name)), PAGE)
+    results, built = run_workers(app, monkeypatch, 2)
+    assert sum(results) == 2
+    assert sorted(built) == sorted([world["ids"]["anna"], world["ids"]["ben"]])
+    assert len(files(app)) == 2 and all(row[3] is not None for row in rows(app))
 
 
 def test_the_command_prepares_exports_and_a_dead_worker_s_claim_is_taken_again(app, world):

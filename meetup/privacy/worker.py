@@ -59,12 +59,14 @@ def claim_next() -> Claim | None:
     stale = now - timedelta(seconds=current_app.config["EXPORT_BUILD_TIMEOUT"])
     waiting = and_(DataExport.ready_at.is_(None),
                    or_(DataExport.started_at.is_(None), DataExport.started_at < stale))
+    # A scalar subquery runs once: under ``IN (…)`` PostgreSQL may run it again for
+    # each row it scans, and SKIP LOCKED then hands it a second row to stamp.
     oldest = (select(DataExport.id).where(waiting)
               .order_by(DataExport.requested_at, DataExport.id)
-              .limit(1).with_for_update(skip_locked=True))
+              .limit(1).with_for_update(skip_locked=True).scalar_subquery())
     with transaction():
         row = db.session.execute(
-            update(DataExport).where(DataExport.id.in_(oldest), waiting)
+            update(DataExport).where(DataExport.id == oldest, waiting)
             .values(started_at=now).returning(DataExport.id, DataExport.user_id)
             .execution_options(synchronize_session=False)).first()
     return None if row is None else Claim(row.id, row.user_id, now)
