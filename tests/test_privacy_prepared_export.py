@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
+from meetup.database import transaction
 from meetup.extensions import db
 from meetup.models import DataExport, OutboxMessage, User, utcnow
 from meetup.privacy import exports, worker
@@ -258,6 +259,32 @@ def test_workers_at_once_share_the_waiting_exports(app, world, monkeypatch):
     assert sum(results) == 2
     assert sorted(built) == sorted([world["ids"]["anna"], world["ids"]["ben"]])
     assert len(files(app)) == 2 and all(row[3] is not None for row in rows(app))
+
+
+def test_the_claim_is_committed_before_the_zip_is_built(app, world, monkeypatch):
+    """While a ZIP is built another writer goes through at once: on SQLite the
+    claim's write lock would otherwise keep it waiting for the busy timeout."""
+    redirects_to(ask(client_for(app, "anna")), PAGE)
+    original, took = exports.export_zip, []
+
+    def someone_writes():
+        with app.app_context():
+            started = time.monotonic()
+            with transaction():
+                db.session.get(User, world["ids"]["ben"]).headline = "Neu im Club"
+            took.append(time.monotonic() - started)
+
+    def export_while_someone_writes(user, now):
+        body = original(user, now)
+        writer = threading.Thread(target=someone_writes)
+        writer.start()
+        writer.join(30)
+        return body
+
+    monkeypatch.setattr(exports, "export_zip", export_while_someone_writes)
+    with app.app_context():
+        assert worker.run() == 1
+    assert len(took) == 1 and took[0] < 2
 
 
 def test_the_command_prepares_exports_and_a_dead_worker_s_claim_is_taken_again(app, world):
