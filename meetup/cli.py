@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app meetup users create …``, ``seed-demo``, ``outbox``,
-``accounts purge``."""
+``accounts purge``, ``privacy exports``."""
 
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from meetup.auth import services
 from meetup.extensions import db
 from meetup.models import User, hash_password
 from meetup.notify.cli import notifications, outbox
-from meetup.privacy.cli import accounts
+from meetup.privacy.cli import accounts, privacy
 
 users = AppGroup("users", help="Manage accounts.")
 translations = AppGroup("translations", help="Maintain the message catalogues.")
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(notifications)
     app.cli.add_command(accounts)
+    app.cli.add_command(privacy)
     app.cli.add_command(audit)
 
 

@@ -55,10 +55,13 @@ class Defaults:
     # Data protection: a deleted account can be restored this long, then the purge
     # (``flask accounts purge``) removes it for good; a mailed export link lives
     # EXPORT_LINK_MAX_AGE seconds; larger exports than EXPORT_DIRECT_MAX_ROWS rows
-    # are offered by mail only.
+    # are prepared in the background (``flask privacy exports``, also a step of
+    # ``notifications tick``) and kept as long as their link lives; a worker that has
+    # not finished one after EXPORT_BUILD_TIMEOUT seconds is taken to have died.
     ACCOUNT_RESTORE_DAYS = 14
     EXPORT_LINK_MAX_AGE = 60 * 60 * 24 * 7
     EXPORT_DIRECT_MAX_ROWS = 5000
+    EXPORT_BUILD_TIMEOUT = 30 * 60
 
     # Rate limits per client address (Flask-Limiter). In memory they count per
     # process: with several workers or hosts set REDIS_URL (e.g.

@@ -46,7 +46,7 @@ from meetup.models.notify import (
     StillComingAnswer,
 )
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
-from meetup.models.privacy import AccountDeletion, ConsentRecord
+from meetup.models.privacy import AccountDeletion, ConsentRecord, DataExport
 from meetup.models.user import (
     DEFAULT_TIMEZONE,
     LoginThrottle,
@@ -70,6 +70,7 @@ __all__ = [
     "StillComingAnswer",
     "AccountDeletion",
     "ConsentRecord",
+    "DataExport",
     "DEFAULT_TIMEZONE",
     "EXPIRES_AFTER",
     "Application",

@@ -42,3 +42,21 @@ class ConsentRecord(Base):
     kind: Mapped[str] = mapped_column(String(40))
     granted: Mapped[bool]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DataExport(Base):
+    """An export prepared in the background, one per person: asked for at
+    ``requested_at``, taken by a worker at ``started_at``, ready as ``file_name``
+    in the upload storage at ``ready_at`` and kept until ``expires_at``. Asking
+    again while it waits finds this row; asking after it is ready starts afresh."""
+
+    __tablename__ = "data_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         unique=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    file_name: Mapped[str | None] = mapped_column(String(80))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -10,7 +10,9 @@ first tick's commit, then finds it); each step runs in its own short transaction
 - contact follow-ups whose day has come (``contacts.queries.due_follow_ups``);
 - new events of a club, at once, and the weekly digest (``digests``);
 - the organisers' daily summary of new answers (``digests``), and their alerts:
-  an event is full, a waitlist forms (``alerts``).
+  an event is full, a waitlist forms (``alerts``);
+- and, not a mail of its own making: the data exports people asked for are
+  prepared, each mailed when ready (``privacy.worker``).
 
 A reminder's version is the event's start: a moved event gets a new one, and
 ``changes.after_update`` withdraws the one still waiting for the old start.
@@ -41,6 +43,7 @@ from meetup.models import (
 from meetup.notify import alerts, digests, preferences, still_coming
 from meetup.notify.messages import about_event, locale_of
 from meetup.notify.outbox import queue
+from meetup.privacy import worker
 from meetup.urls import external_url
 
 STILL_COMING_HOURS = 48
@@ -57,6 +60,7 @@ class TickResult:
     summaries: int = 0
     organiser_alerts: int = 0
     purged_marks: int = 0
+    exports: int = 0
 
     def __str__(self) -> str:
         return ", ".join(f"{field.name.replace('_', ' ')} {getattr(self, field.name)}"
@@ -85,6 +89,7 @@ def tick(now: datetime | None = None) -> TickResult:
     result.organiser_alerts = alerts.due_alerts(now)
     with transaction():
         result.purged_marks = contact_services.purge_expired_marks(now)
+    result.exports = worker.run()
     return result
 
 

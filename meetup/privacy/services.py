@@ -1,8 +1,7 @@
-"""Writes of data protection: deleting an account, restoring it, the purge,
-recorded consents; and the export put together for a download. Services flush,
-never commit, and raise RuleError."""
+"""Writes of data protection: deleting an account, restoring it, recorded
+consents (the export is in ``exports.py``). Services flush, never commit, and
+raise RuleError."""
 
-import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -11,9 +10,6 @@ from sqlalchemy import delete, or_, select, update
 from werkzeug.security import check_password_hash
 
 from meetup import images
-from meetup.calendar import ical
-from meetup.calendar.render import event_url
-from meetup.contacts import vcard
 from meetup.database import after_commit
 from meetup.errors import RuleError
 from meetup.events import rsvp
@@ -42,8 +38,7 @@ from meetup.models import (
 from meetup.models.privacy import ATTENDEE_LIST
 from meetup.models.user import DELETED_DOMAIN, new_session_token
 from meetup.notify import outbox
-from meetup.notify.messages import organizer_email
-from meetup.privacy import export, queries
+from meetup.privacy import export, exports, queries
 from meetup.security import make_token
 from meetup.urls import external_url
 
@@ -60,45 +55,6 @@ def restore_window() -> timedelta:
 
 def placeholder_email(user_id: int) -> str:
     return f"deleted-{user_id}@{DELETED_DOMAIN}"
-
-
-# --- the export ----------------------------------------------------------------------
-
-def export_zip(user: User, now: datetime) -> bytes:
-    """The person's ZIP: data.json, their own vCard, their events, their photo."""
-    bundle = queries.bundle(user)
-    files = {"contact.vcf": vcard.cards([vcard.Entry(user, _person_uid(user.id), True)],
-                                        "4.0", now)}
-    entries = [ical.Entry(answer.event, event_url(answer.event_id),
-                          tentative=answer.status == RSVPStatus.WAITLIST,
-                          show_online_link=answer.status == RSVPStatus.GOING,
-                          busy=answer.status != RSVPStatus.NOT_GOING)
-               for answer in bundle.rsvps]
-    files["events.ics"] = ical.build(entries, name="Treffpunkt", description=user.name,
-                                     organizer_email=organizer_email())
-    photo = user.photo and images.path_of("photos", user.photo)
-    if photo and photo.is_file():
-        files["photo.png"] = photo.read_bytes()
-    return export.archive(export.data(bundle, now), files)
-
-
-def _person_uid(user_id: int) -> str:
-    """The same UID as in the contacts' vCards of this person."""
-    url = external_url("people.show", user_id=user_id)
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
-
-
-def export_token(user: User) -> str:
-    return make_token("export", {"uid": user.id})
-
-
-def mail_export_link(user: User, now: datetime) -> None:
-    """Queue the mail with a signed, expiring download link (flushes)."""
-    link = external_url("privacy.export_download", token=export_token(user))
-    days = current_app.config["EXPORT_LINK_MAX_AGE"] // 86400
-    outbox.queue(user.email, "data_export", _locale(user), kind="data_export",
-                 key=f"user:{user.id}", version=int(now.timestamp()), user=user, link=link,
-                 days=days)
 
 
 def _locale(user: User) -> str:
@@ -125,6 +81,7 @@ def delete_account(user: User, now: datetime) -> AccountDeletion:
     _release_coming_seats(user, now)
     _delete_relations(user)
     _drop_waiting_mails(user)
+    exports.forget(user.id)
     _last_mail(user, deletion)
     _anonymise(user)
     db.session.flush()

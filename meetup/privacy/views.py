@@ -1,6 +1,16 @@
 """My data: the export, deleting the account (and taking it back), consents."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,7 +19,7 @@ from meetup.database import transaction
 from meetup.errors import RuleError
 from meetup.extensions import db, limiter
 from meetup.models import AccountDeletion, User, utcnow
-from meetup.privacy import forms, queries, services
+from meetup.privacy import exports, forms, queries, services
 from meetup.security import InvalidToken, read_token
 
 bp = Blueprint("privacy", __name__, url_prefix="/account/data")
@@ -25,16 +35,16 @@ def _page(form=None, status=200):
 @bp.get("/")
 @login_required
 def export_page():
-    direct = queries.export_size(current_user) <= current_app.config["EXPORT_DIRECT_MAX_ROWS"]
-    return render_template("privacy/export.html", direct=direct,
+    return render_template("privacy/export.html", direct=not exports.is_large(current_user),
+                           prepared=exports.pending(current_user.id, utcnow()),
                            listing=queries.listing_consent(current_user.id),
-                           link_days=current_app.config["EXPORT_LINK_MAX_AGE"] // 86400)
+                           link_days=exports.link_days())
 
 
 @bp.post("/export")
 @login_required
 def export_now():
-    if queries.export_size(current_user) > current_app.config["EXPORT_DIRECT_MAX_ROWS"]:
+    if exports.is_large(current_user):
         raise RuleError(_("Your data is too large for a direct download; please ask for "
                           "the link by email."), 409)
     return _zip_response(current_user)
@@ -44,10 +54,18 @@ def export_now():
 @login_required
 @limiter.limit("5 per hour")  # each is a mail
 def export_mail():
+    large = exports.is_large(current_user)
     with transaction():
-        services.mail_export_link(current_user, utcnow())
-    flash(_("We are sending you an email with a download link to %(email)s.",
-            email=current_user.email), "success")
+        if large:
+            exports.request_export(current_user, utcnow())
+        else:
+            exports.mail_export_link(current_user, utcnow())
+    if large:
+        flash(_("Your export is being prepared. We will send you an email with the download "
+                "link as soon as it is ready."), "success")
+    else:
+        flash(_("We are sending you an email with a download link to %(email)s.",
+                email=current_user.email), "success")
     return redirect(url_for("privacy.export_page"))
 
 
@@ -55,17 +73,38 @@ def export_mail():
 @login_required
 def export_download(token: str):
     try:
-        data = read_token("export", token, current_app.config["EXPORT_LINK_MAX_AGE"])
+        data = read_token(exports.LINK, token, current_app.config["EXPORT_LINK_MAX_AGE"])
     except InvalidToken as exc:
         return render_template("auth/link_invalid.html", expired=exc.expired), 400
     if data.get("uid") != current_user.id:
         return render_template("auth/link_invalid.html", expired=False), 403
+    if exports.is_large(current_user):  # grown since: prepared in the background instead
+        flash(_("Your data has grown too large to be put together at once. Please ask "
+                "for a prepared export here."), "info")
+        return redirect(url_for("privacy.export_page"))
     return _zip_response(current_user)
+
+
+@bp.get("/export/file/<token>")
+@login_required
+def export_file(token: str):
+    """A prepared export: for the person whose link it is, while it lasts."""
+    try:
+        path = exports.prepared_file(token, current_user, utcnow())
+    except exports.LinkExpired as exc:
+        return render_template("privacy/export_expired.html", link_days=exports.link_days(),
+                               prepared=exports.pending(current_user.id, utcnow())), exc.status
+    except RuleError:
+        abort(404)
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name=f"treffpunkt-daten-{utcnow():%Y-%m-%d}.zip")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _zip_response(user) -> Response:
     now = utcnow()
-    body = services.export_zip(user, now)
+    body = exports.export_zip(user, now)
     name = f"treffpunkt-daten-{now:%Y-%m-%d}.zip"
     return Response(body, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
