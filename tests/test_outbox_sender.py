@@ -153,6 +153,17 @@ def test_an_expired_lease_makes_the_mail_claimable_again(app, mailbox):
     assert rows(app)[0].claimed_by == sent.sender
 
 
+def test_a_claim_takes_at_most_its_limit_oldest_first(app):
+    ids = queue_many(app, 12)
+    with app.app_context():
+        first = Claims(db.engine, "one:1").claim(5)
+        second = Claims(db.engine, "two:1").claim(5)
+        third = Claims(db.engine, "three:1").claim(5)
+    assert [len(first), len(second), len(third)] == [5, 5, 2]
+    taken = [c.fields["message_id"] for c in first + second + third]
+    assert sorted(taken) == sorted(ids) and len(set(taken)) == 12
+
+
 def test_a_mail_whose_sender_keeps_dying_fails_after_the_last_attempt(app):
     app.config["OUTBOX_MAX_ATTEMPTS"] = 2
     queue_many(app, 1)

@@ -67,9 +67,12 @@ class Claims:
                    .where(OutboxMessage.state == OutboxState.WAITING,
                           OutboxMessage.next_attempt_at <= now)
                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                   .limit(limit).with_for_update(skip_locked=True))
+                   .limit(limit).with_for_update(skip_locked=True)
+                   # Materialised, the choice runs once: inside ``IN (…)`` PostgreSQL
+                   # may run it again per row, and SKIP LOCKED then finds more rows.
+                   .cte("due").prefix_with("MATERIALIZED"))
             rows = connection.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(due))
+                update(OutboxMessage).where(OutboxMessage.id.in_(select(due.c.id)))
                 .values(state=OutboxState.SENDING, claimed_by=self.name,
                         lease_until=now + self.lease, attempts=OutboxMessage.attempts + 1)
                 .returning(*(getattr(OutboxMessage, column) for column in _COLUMNS))).all()
