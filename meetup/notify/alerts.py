@@ -57,9 +57,11 @@ def _alert(event: Event, kinds: list[str]) -> int:
     done = set(db.session.execute(select(OutboxMessage.user_id, OutboxMessage.kind).where(
         OutboxMessage.subject_key == f"event:{event.id}", OutboxMessage.kind.in_(KINDS))).all())
     count = 0
-    for user in organisers(event.group_id):
+    people = organisers(event.group_id)
+    out = preferences.opted_out(people, "organiser_alerts")
+    for user in people:
         todo = [kind for kind in kinds if (user.id, kind) not in done]
-        if not todo or not preferences.wants(user, "organiser_alerts"):
+        if not todo or user.id in out:
             continue
         link = preferences.unsubscribe_link(user, "organiser_alerts")
         for kind in todo:

@@ -137,23 +137,22 @@ def _due(event: Event, kind: str, hours: int, now: datetime) -> list[RSVP]:
 
 
 def _reminders(event: Event, hours: int, now: datetime) -> int:
-    count = 0
-    for rsvp in _due(event, "reminder", hours, now):
-        if not preferences.wants(rsvp.user, "reminders"):
-            continue
+    due = _wanted(_due(event, "reminder", hours, now), "reminders")
+    for rsvp in due:
         _scheduled(rsvp, "reminder", "reminders", hours=hours)
-        count += 1
-    return count
+    return len(due)
 
 
 def _still_coming(event: Event, now: datetime) -> int:
-    count = 0
-    for rsvp in _due(event, "still_coming", STILL_COMING_HOURS, now):
-        if not preferences.wants(rsvp.user, "still_coming"):
-            continue
+    due = _wanted(_due(event, "still_coming", STILL_COMING_HOURS, now), "still_coming")
+    for rsvp in due:
         _scheduled(rsvp, "still_coming", "still_coming", answers=still_coming.links(rsvp))
-        count += 1
-    return count
+    return len(due)
+
+
+def _wanted(rsvps: list[RSVP], preference: str) -> list[RSVP]:
+    out = preferences.opted_out([rsvp.user for rsvp in rsvps], preference)
+    return [rsvp for rsvp in rsvps if rsvp.user_id not in out]
 
 
 def _scheduled(rsvp: RSVP, kind: str, preference: str, **context) -> None:

@@ -1,0 +1,68 @@
+"""An announcement costs the same number of statements for 5 recipients as for 50:
+everyone's preferences are read in one query (``preferences.opted_out``) and the
+copies are queued in one INSERT; those who switched announcements off (for all
+clubs or for this one) still get none."""
+
+from sqlalchemy import func, select
+
+from meetup.database import transaction
+from meetup.extensions import db
+from meetup.models import Audience, Group, OutboxMessage, User
+from meetup.notify import announcements, preferences
+from meetup.notify.sender import send_pending
+
+
+def club_of(app, make_user, make_group, add_member, name: str, size: int) -> tuple[str, str]:
+    """A club of ``size`` members besides its owner (slug, owner's address); every
+    fifth switched announcements off, for all clubs or (every tenth) for this club only."""
+    slug = make_group(make_user(f"owner-{size}@example.com", name="Olga Owner")[0], name=name)
+    for number in range(size):
+        user_id, _ = make_user(f"m{number}-{size}@example.com", name=f"Mitglied {number}",
+                               locale="en" if number % 2 else None)
+        add_member(slug, user_id)
+        if number % 5 == 4:
+            with app.app_context(), transaction():
+                user, group = db.session.get(User, user_id), group_named(slug)
+                if number % 10 == 9:
+                    preferences.save_club(user, group, announcements=False)
+                else:
+                    preferences.save(user, {"announcements": False})
+    return slug, f"owner-{size}@example.com"
+
+
+def group_named(slug: str) -> Group:
+    return db.session.scalar(select(Group).filter_by(slug=slug))
+
+
+def announce(app, count_queries, slug: str, owner: str) -> tuple[int, int]:
+    """(statements, copies queued) of one announcement to every member."""
+    with app.app_context():
+        group = group_named(slug)
+        author = db.session.scalar(select(User).filter_by(email=owner))
+        with count_queries() as statements, transaction():
+            entry = announcements.announce(author, group, None, Audience.MEMBERS,
+                                           "Sommerfest", "Bitte vormerken.")
+        copies = db.session.scalar(select(func.count(OutboxMessage.id)).filter_by(
+            subject_key=f"announcement:{entry.id}"))
+        assert copies == entry.recipient_count
+        return len(statements), copies
+
+
+def test_announcing_to_fifty_costs_what_announcing_to_five_does(app, make_user, make_group,
+                                                                add_member, count_queries,
+                                                                mailbox):
+    small = club_of(app, make_user, make_group, add_member, "Kleiner Kreis", 5)
+    large = club_of(app, make_user, make_group, add_member, "Großer Club", 50)
+    small_cost, small_copies = announce(app, count_queries, *small)
+    large_cost, large_copies = announce(app, count_queries, *large)
+    assert (small_copies, large_copies) == (1 + 4, 1 + 40)  # the owner, and who wants it
+    assert large_cost == small_cost
+    with app.app_context():
+        send_pending()
+    arrived = {mail["To"]: mail for mail in mailbox.wait_for_count(45)}
+    assert "m4-50@example.com" not in arrived and "m9-50@example.com" not in arrived
+    english = arrived["m1-50@example.com"]
+    assert english["Subject"] == "Sommerfest" and english["List-Unsubscribe-Post"]
+    assert "Unsubscribe from these mails:" in english.get_body(("plain",)).get_content()
+    assert "Diese E-Mails abbestellen:" in arrived["m0-50@example.com"].get_body(
+        ("plain",)).get_content()
