@@ -4,7 +4,7 @@ scheduled notifications have done already (so that a tick never does it twice)."
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetup.models.base import Base, UTCDateTime, utcnow
@@ -34,6 +34,7 @@ class MailSettings(Base):
     organiser_alerts: Mapped[bool] = mapped_column(default=True)
     organiser_summary: Mapped[bool] = mapped_column(default=False)
     announcements: Mapped[bool] = mapped_column(default=True)
+    follow_ups: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class ClubMailSettings(Base):

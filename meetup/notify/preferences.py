@@ -3,11 +3,11 @@
 ``wants(user, kind, group)`` is what every sender of a non-essential mail asks
 first; ``opted_out(users, kind, group)`` answers the same for many people in one
 query (an announcement, the people going to an event). Kinds: ``reminders``,
-``still_coming``, ``organiser_alerts``, ``organiser_summary``, ``announcements``
-(per person, and per club when ``group`` is given) and ``new_events`` (per club:
-at once or in a weekly digest; see ``new_events``). Each such mail carries an
-unsubscribe link (``unsubscribe``): signed, one click, no login, with the RFC 8058
-headers.
+``still_coming``, ``organiser_alerts``, ``organiser_summary``, ``follow_ups`` (the
+contact follow-ups one set), ``announcements`` (per person, and per club when
+``group`` is given) and ``new_events`` (per club: at once or in a weekly digest;
+see ``new_events``). Each such mail carries an unsubscribe link (``unsubscribe``):
+signed, one click, no login, with the RFC 8058 headers.
 """
 
 from sqlalchemy import select, union
@@ -18,7 +18,7 @@ from meetup.security import InvalidToken, make_token, read_token
 from meetup.urls import external_url
 
 PERSONAL = ("reminders", "still_coming", "organiser_alerts", "organiser_summary",
-            "announcements")
+            "announcements", "follow_ups")
 PER_CLUB = ("new_events", "announcements")
 KINDS = frozenset(PERSONAL + PER_CLUB)
 OFF_BY_DEFAULT = ("organiser_summary",)  # the other kinds come until switched off
@@ -31,7 +31,7 @@ def settings(user: User) -> MailSettings:
     found = db.session.get(MailSettings, user.id)
     return found or MailSettings(user_id=user.id, reminders=True, still_coming=True,
                                  organiser_alerts=True, organiser_summary=False,
-                                 announcements=True)
+                                 announcements=True, follow_ups=True)
 
 
 def club_settings(user: User, group: Group) -> ClubMailSettings:
