@@ -86,3 +86,15 @@ class EventAnnouncement(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
                                           primary_key=True)
     announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class OrganiserAlert(Base):
+    """The organisers were told that the event is full, or that people wait for a
+    seat: once per event and kind, whoever was an organiser then."""
+
+    __tablename__ = "organiser_alert"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # event_full, waitlist_forming
+    alerted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
