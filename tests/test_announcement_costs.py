@@ -3,13 +3,21 @@ everyone's preferences are read in one query (``preferences.opted_out``) and the
 copies are queued in one INSERT; those who switched announcements off (for all
 clubs or for this one) still get none."""
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 
 from meetup.database import transaction
 from meetup.extensions import db
 from meetup.models import Audience, Group, OutboxMessage, User
 from meetup.notify import announcements, preferences
+from meetup.notify.outbox import Mail, queue, queue_each
 from meetup.notify.sender import send_pending
+
+ANNOUNCEMENT = {"announcement": SimpleNamespace(subject="Sommerfest", body="Bitte vormerken."),
+                "group": SimpleNamespace(name="Unternehmerclub Münster"), "event": None,
+                "author": "Olga Owner", "link": "http://localhost/groups/x",
+                "contact_link": "http://localhost/groups/x/contact"}
 
 
 def club_of(app, make_user, make_group, add_member, name: str, size: int) -> tuple[str, str]:
@@ -66,3 +74,21 @@ def test_announcing_to_fifty_costs_what_announcing_to_five_does(app, make_user, 
     assert "Unsubscribe from these mails:" in english.get_body(("plain",)).get_content()
     assert "Diese E-Mails abbestellen:" in arrived["m0-50@example.com"].get_body(
         ("plain",)).get_content()
+
+
+def test_copies_queued_already_are_not_queued_again(app, make_user):
+    ids = [make_user(f"p{number}@example.com", name=f"Person {number}")[0]
+           for number in range(3)]
+    with app.app_context(), transaction():
+        people = [db.session.get(User, user_id) for user_id in ids]
+        queue(people[0].email, "announcement", "", kind="announcement", key="announcement:7",
+              user=people[0], **ANNOUNCEMENT)
+        copies = [Mail(person, {}, {"unsubscribe": None}) for person in people]
+        assert queue_each(copies, "announcement", kind="announcement", key="announcement:7",
+                          **ANNOUNCEMENT) == 2
+        assert queue_each(copies, "announcement", kind="announcement", key="announcement:7",
+                          **ANNOUNCEMENT) == 0
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
+            subject_key="announcement:7").order_by(OutboxMessage.recipient)).all()
+    assert rows == ["p0@example.com", "p1@example.com", "p2@example.com"]
