@@ -3,11 +3,13 @@ everyone's preferences are read in one query (``preferences.opted_out``) and the
 copies are queued in one INSERT; those who switched announcements off (for all
 clubs or for this one) still get none."""
 
+import threading
+import time
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
-from meetup.database import transaction
+from meetup.database import retry_when_locked, transaction
 from meetup.extensions import db
 from meetup.models import Audience, Group, OutboxMessage, User
 from meetup.notify import announcements, preferences
@@ -91,4 +93,45 @@ def test_copies_queued_already_are_not_queued_again(app, make_user):
     with app.app_context():
         rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
             subject_key="announcement:7").order_by(OutboxMessage.recipient)).all()
+    assert rows == ["p0@example.com", "p1@example.com", "p2@example.com"]
+
+
+def test_a_copy_another_transaction_queues_meanwhile_is_queued_once(app, make_user):
+    """The INSERT of all copies waits for the other transaction's row; when that
+    commits, each copy is queued on its own and that one is found."""
+    ids = [make_user(f"p{number}@example.com", name=f"Person {number}")[0]
+           for number in range(3)]
+    inserted, done = threading.Event(), {}
+
+    def first():
+        with app.app_context():
+            person = db.session.get(User, ids[1])
+            queue(person.email, "announcement", "", kind="announcement", key="announcement:8",
+                  user=person, **ANNOUNCEMENT)
+            inserted.set()
+            time.sleep(0.2)  # the other one is waiting for this row now
+            db.session.commit()
+
+    @retry_when_locked
+    def second():
+        people = [db.session.get(User, user_id) for user_id in ids]
+        queue_each([Mail(person, {}, {"unsubscribe": None}) for person in people],
+                   "announcement", kind="announcement", key="announcement:8", **ANNOUNCEMENT)
+        db.session.commit()
+
+    def run_second():
+        inserted.wait(timeout=10)
+        with app.app_context():
+            second()
+            done["second"] = True
+
+    threads = [threading.Thread(target=first), threading.Thread(target=run_second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert done == {"second": True}
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
+            subject_key="announcement:8").order_by(OutboxMessage.recipient)).all()
     assert rows == ["p0@example.com", "p1@example.com", "p2@example.com"]
