@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
-from meetup import demo_relations, policy
+from meetup import demo_relations, demo_told, policy
 from meetup.contacts import services as contacts
 from meetup.demo_people import PEOPLE, PROFILES, TITLES
 from meetup.events import rsvp
@@ -344,7 +344,8 @@ def _seed_introductions(users: list[User], events: list[Event]) -> None:
 
 def seed() -> dict[str, int]:
     """Add whatever part of the demo data is missing; never duplicates. The demo's
-    RSVPs and cancellations queue no mail: nobody behind the demo addresses."""
+    RSVPs and cancellations queue no mail: nobody behind the demo addresses; nor
+    does the next notifications tick (``demo_told``)."""
     started = utcnow()
     users = _seed_users()
     groups = _seed_groups(users)
@@ -360,4 +361,5 @@ def seed() -> dict[str, int]:
             cancel(event, CANCELLATIONS[event.title])
     db.session.flush()
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.created_at >= started))
+    demo_told.mark(users, events, utcnow())
     return {"users": len(users), "groups": len(groups), "events": len(events)}

@@ -43,6 +43,7 @@ from meetup.models.notify import (
     GroupReminder,
     MailSettings,
     NewEvents,
+    OrganiserAlert,
     StillComingAnswer,
 )
 from meetup.models.outbox import AttemptOutcome, OutboxAttempt, OutboxMessage, OutboxState
@@ -66,6 +67,7 @@ __all__ = [
     "GroupReminder",
     "MailSettings",
     "NewEvents",
+    "OrganiserAlert",
     "REMINDER_CHOICES",
     "StillComingAnswer",
     "AccountDeletion",

@@ -4,7 +4,7 @@ scheduled notifications have done already (so that a tick never does it twice)."
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meetup.models.base import Base, UTCDateTime, utcnow
@@ -34,6 +34,7 @@ class MailSettings(Base):
     organiser_alerts: Mapped[bool] = mapped_column(default=True)
     organiser_summary: Mapped[bool] = mapped_column(default=False)
     announcements: Mapped[bool] = mapped_column(default=True)
+    follow_ups: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class ClubMailSettings(Base):
@@ -85,3 +86,15 @@ class EventAnnouncement(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
                                           primary_key=True)
     announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class OrganiserAlert(Base):
+    """The organisers were told that the event is full, or that people wait for a
+    seat: once per event and kind, whoever was an organiser then."""
+
+    __tablename__ = "organiser_alert"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # event_full, waitlist_forming
+    alerted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -32,7 +32,7 @@ from meetup.models import (
 )
 from meetup.notify import preferences
 from meetup.notify.membership import organisers
-from meetup.notify.outbox import queue
+from meetup.notify.outbox import Mail, queue, queue_each
 from meetup.urls import external_url
 
 DAY = timedelta(hours=24)
@@ -65,8 +65,9 @@ def announce(author: User, group: Group, event: Event | None, audience: Audience
         raise RuleError(_l("%(group)s has sent %(limit)d announcements in the last 24 "
                            "hours. Please try again tomorrow.", group=group.name, limit=limit),
                         status=429)
-    recipients = [user for user in audience_of(group, event, audience)
-                  if preferences.wants(user, "announcements", group)]
+    audience_users = audience_of(group, event, audience)
+    out = preferences.opted_out(audience_users, "announcements", group)
+    recipients = [user for user in audience_users if user.id not in out]
     entry = Announcement(group_id=group.id, event_id=event.id if event else None,
                          author_id=author.id, audience=audience, subject=" ".join(subject.split()),
                          body=body.strip(), recipient_count=len(recipients))
@@ -75,14 +76,16 @@ def announce(author: User, group: Group, event: Event | None, audience: Audience
     link = external_url("events.show", event_id=event.id) if event else external_url(
         "groups.show", slug=group.slug)
     contact = external_url("groups.contact", slug=group.slug)
-    for user in recipients:
-        unsubscribe = preferences.unsubscribe_link(user, "announcements", group)
-        queue(user.email, "announcement", user.locale or "", kind="announcement",
-              key=f"announcement:{entry.id}", user=user, sender_name=group.name,
-              headers=preferences.list_headers(unsubscribe), unsubscribe=unsubscribe,
-              group=group, event=event, announcement=entry, author=author.name,
-              link=link, contact_link=contact)
+    queue_each([_copy(user, group) for user in recipients], "announcement",
+               kind="announcement", key=f"announcement:{entry.id}", sender_name=group.name,
+               group=group, event=event, announcement=entry, author=author.name, link=link,
+               contact_link=contact)
     return entry
+
+
+def _copy(user: User, group: Group) -> Mail:
+    unsubscribe = preferences.unsubscribe_link(user, "announcements", group)
+    return Mail(user, preferences.list_headers(unsubscribe), {"unsubscribe": unsubscribe})
 
 
 def contact_organisers(sender: User, group: Group, subject: str, body: str) -> int:

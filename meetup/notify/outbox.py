@@ -15,13 +15,22 @@ from typing import Any, NamedTuple
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from meetup.database import begin_writing
 from meetup.extensions import db
 from meetup.mail import new_message_id, render_mail
 from meetup.models import OutboxMessage, OutboxState, User, normalise_email
+
+
+class Mail(NamedTuple):
+    """One recipient of ``queue_each``: their account, their own headers (such as
+    List-Unsubscribe) and what their copy says beyond the shared context."""
+
+    user: User
+    headers: dict[str, str]
+    context: dict[str, Any]
 
 
 class Attachment(NamedTuple):
@@ -51,15 +60,8 @@ def queue(to: str, template: str, locale: str, *, kind: str, key: str, version: 
     existing = _find(identity)
     if existing is not None:
         return existing
-    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    message = OutboxMessage(
-        **identity, **_render(template, locale, user=user, **context),
-        user_id=user.id if user is not None else None, locale=locale,
-        sender_name=_one_line(sender_name), reply_to=_one_line(reply_to),
-        attachment=attachment.data if attachment else None,
-        attachment_method=attachment.method if attachment else None,
-        headers=_checked(headers or {}), message_id=new_message_id(),
-        state=OutboxState.WAITING)
+    message = OutboxMessage(**_row(identity, template, locale, user, sender_name, reply_to,
+                                   attachment, headers, context))
     try:
         with db.session.begin_nested():  # a SAVEPOINT: a lost race leaves the caller's work
             db.session.add(message)
@@ -69,6 +71,51 @@ def queue(to: str, template: str, locale: str, *, kind: str, key: str, version: 
             raise
         return existing
     return message
+
+
+def queue_each(mails: list[Mail], template: str, *, kind: str, key: str, version: int = 1,
+               sender_name: str | None = None, **context: Any) -> int:
+    """``queue`` for many recipients of one mail (an announcement) in a fixed number
+    of statements, however many they are: one look for those queued already, one
+    INSERT of the rest. Returns how many were queued now. Should another transaction
+    queue some of them meanwhile, each is queued on its own, as ``queue`` does."""
+    wanted = {normalise_email(mail.user.email or ""): mail for mail in mails}
+    wanted.pop("", None)
+    if not wanted:
+        return 0
+    begin_writing()
+    queued = set(db.session.scalars(select(OutboxMessage.recipient).where(
+        OutboxMessage.kind == kind, OutboxMessage.subject_key == key,
+        OutboxMessage.version == version, OutboxMessage.recipient.in_(list(wanted)))))
+    todo = {recipient: mail for recipient, mail in wanted.items() if recipient not in queued}
+    rows = [_row({"recipient": recipient, "kind": kind, "subject_key": key,
+                  "version": version}, template, mail.user.locale or "", mail.user, sender_name,
+                 None, None, mail.headers, {**context, **mail.context})
+            for recipient, mail in todo.items()]
+    try:
+        with db.session.begin_nested():  # one executemany, without RETURNING (SQLite too)
+            db.session.execute(insert(OutboxMessage), rows)
+    except IntegrityError:
+        for mail in todo.values():
+            queue(mail.user.email, template, mail.user.locale or "", kind=kind, key=key,
+                  version=version, user=mail.user, sender_name=sender_name,
+                  headers=mail.headers, **{**context, **mail.context})
+    return len(todo)
+
+
+def _row(identity: dict, template: str, locale: str, user: User | None,
+         sender_name: str | None, reply_to: str | None, attachment: Attachment | None,
+         headers: dict[str, str] | None, context: dict) -> dict[str, Any]:
+    """The columns of one queued mail, rendered."""
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return dict(
+        **identity, **_render(template, locale, user=user, **context),
+        user_id=user.id if user is not None else None, locale=locale,
+        sender_name=_one_line(sender_name), reply_to=_one_line(reply_to),
+        attachment=attachment.data if attachment else None,
+        attachment_method=attachment.method if attachment else None,
+        headers=_checked(headers or {}), message_id=new_message_id(),
+        state=OutboxState.WAITING)
 
 
 def cancel(kind: str, key: str, *, recipient: str | None = None) -> int:

@@ -1,14 +1,16 @@
 """Which mails a person may do without, and whether they want them.
 
 ``wants(user, kind, group)`` is what every sender of a non-essential mail asks
-first. Kinds: ``reminders``, ``still_coming``, ``organiser_alerts``,
-``organiser_summary``, ``announcements`` (per person, and per club when ``group``
-is given) and ``new_events`` (per club: at once or in a weekly digest; see
-``new_events``). Each such mail carries an unsubscribe link (``unsubscribe``):
+first; ``opted_out(users, kind, group)`` answers the same for many people in one
+query (an announcement, the people going to an event). Kinds: ``reminders``,
+``still_coming``, ``organiser_alerts``, ``organiser_summary``, ``follow_ups`` (the
+contact follow-ups one set), ``announcements`` (per person, and per club when
+``group`` is given) and ``new_events`` (per club: at once or in a weekly digest;
+see ``new_events``). Each such mail carries an unsubscribe link (``unsubscribe``):
 signed, one click, no login, with the RFC 8058 headers.
 """
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from meetup.extensions import db
 from meetup.models import ClubMailSettings, Group, MailSettings, NewEvents, User
@@ -16,9 +18,10 @@ from meetup.security import InvalidToken, make_token, read_token
 from meetup.urls import external_url
 
 PERSONAL = ("reminders", "still_coming", "organiser_alerts", "organiser_summary",
-            "announcements")
+            "announcements", "follow_ups")
 PER_CLUB = ("new_events", "announcements")
 KINDS = frozenset(PERSONAL + PER_CLUB)
+OFF_BY_DEFAULT = ("organiser_summary",)  # the other kinds come until switched off
 UNSUBSCRIBE = "unsubscribe"
 NEVER_EXPIRES = 10 * 365 * 24 * 3600  # an unsubscribe link must keep working
 
@@ -28,7 +31,7 @@ def settings(user: User) -> MailSettings:
     found = db.session.get(MailSettings, user.id)
     return found or MailSettings(user_id=user.id, reminders=True, still_coming=True,
                                  organiser_alerts=True, organiser_summary=False,
-                                 announcements=True)
+                                 announcements=True, follow_ups=True)
 
 
 def club_settings(user: User, group: Group) -> ClubMailSettings:
@@ -43,14 +46,37 @@ def new_events(user: User, group: Group) -> NewEvents:
 
 def wants(user: User, kind: str, group: Group | None = None) -> bool:
     """Whether ``user`` wants mails of ``kind`` (about ``group``, if given)."""
+    return user.id not in opted_out([user], kind, group)
+
+
+def opted_out(users: list[User], kind: str, group: Group | None = None) -> set[int]:
+    """The ids of those among ``users`` who do not want mails of ``kind`` (about
+    ``group``, if given): one query however many people, none for nobody."""
     if kind not in KINDS:
         raise ValueError(f"no preference for mails of kind {kind!r}")
+    ids = [user.id for user in users]
+    if not ids:
+        return set()
     if kind == "new_events":
-        return group is not None and new_events(user, group) != NewEvents.OFF
-    if kind == "announcements" and group is not None and not club_settings(
-            user, group).announcements:
-        return False
-    return getattr(settings(user), kind)
+        if group is None:  # asked of a club only
+            return set(ids)
+        return set(db.session.scalars(_club_off(ids, group, ClubMailSettings.new_events
+                                                == NewEvents.OFF)))
+    column = getattr(MailSettings, kind)
+    if kind in OFF_BY_DEFAULT:  # no saved row: out
+        query = select(User.id).where(User.id.in_(ids), User.id.not_in(
+            select(MailSettings.user_id).where(column.is_(True))))
+    else:
+        query = select(MailSettings.user_id).where(MailSettings.user_id.in_(ids),
+                                                   column.is_(False))
+    if kind == "announcements" and group is not None:
+        query = union(query, _club_off(ids, group, ClubMailSettings.announcements.is_(False)))
+    return set(db.session.scalars(query))
+
+
+def _club_off(ids: list[int], group: Group, condition):
+    return select(ClubMailSettings.user_id).where(
+        ClubMailSettings.user_id.in_(ids), ClubMailSettings.group_id == group.id, condition)
 
 
 def save(user: User, values: dict[str, bool]) -> MailSettings:

@@ -142,23 +142,22 @@ def _due(event: Event, kind: str, hours: int, now: datetime) -> list[RSVP]:
 
 
 def _reminders(event: Event, hours: int, now: datetime) -> int:
-    count = 0
-    for rsvp in _due(event, "reminder", hours, now):
-        if not preferences.wants(rsvp.user, "reminders"):
-            continue
+    due = _wanted(_due(event, "reminder", hours, now), "reminders")
+    for rsvp in due:
         _scheduled(rsvp, "reminder", "reminders", hours=hours)
-        count += 1
-    return count
+    return len(due)
 
 
 def _still_coming(event: Event, now: datetime) -> int:
-    count = 0
-    for rsvp in _due(event, "still_coming", STILL_COMING_HOURS, now):
-        if not preferences.wants(rsvp.user, "still_coming"):
-            continue
+    due = _wanted(_due(event, "still_coming", STILL_COMING_HOURS, now), "still_coming")
+    for rsvp in due:
         _scheduled(rsvp, "still_coming", "still_coming", answers=still_coming.links(rsvp))
-        count += 1
-    return count
+    return len(due)
+
+
+def _wanted(rsvps: list[RSVP], preference: str) -> list[RSVP]:
+    out = preferences.opted_out([rsvp.user for rsvp in rsvps], preference)
+    return [rsvp for rsvp in rsvps if rsvp.user_id not in out]
 
 
 def _scheduled(rsvp: RSVP, kind: str, preference: str, **context) -> None:
@@ -169,16 +168,27 @@ def _scheduled(rsvp: RSVP, kind: str, preference: str, **context) -> None:
 
 
 def follow_ups(now: datetime) -> int:
-    """One mail per person with every follow-up due today; the cards are marked."""
+    """One mail per person with every follow-up due today; the cards are marked,
+    also those of people who switched these mails off (switching them on again
+    later brings the next ones, not a pile of old ones). How many were mailed."""
     by_owner: dict[int, list] = {}
     for card in contact_queries.due_follow_ups(now):
         by_owner.setdefault(card.owner_id, []).append(card)
-    for cards in by_owner.values():
-        owner: User = cards[0].owner
-        # Two ticks see the same cards: one mail. A card due later that day: a new one.
-        day = max(card.follow_up_on for card in cards)
-        queue(owner.email, "follow_up", locale_of(owner), kind="follow_up",
-              key=f"user:{owner.id}:{day.isoformat()}", version=max(c.id for c in cards),
-              user=owner, cards=cards, link=external_url("contacts.index"))
+    out = preferences.opted_out([cards[0].owner for cards in by_owner.values()], "follow_ups")
+    mailed = 0
+    for owner_id, cards in by_owner.items():
+        if owner_id not in out:
+            _follow_up_mail(cards[0].owner, cards)
+            mailed += len(cards)
         contact_services.mark_reminded(cards, now)
-    return sum(len(cards) for cards in by_owner.values())
+    return mailed
+
+
+def _follow_up_mail(owner: User, cards: list) -> None:
+    # Two ticks see the same cards: one mail. A card due later that day: a new one.
+    day = max(card.follow_up_on for card in cards)
+    unsubscribe = preferences.unsubscribe_link(owner, "follow_ups")
+    queue(owner.email, "follow_up", locale_of(owner), kind="follow_up",
+          key=f"user:{owner.id}:{day.isoformat()}", version=max(c.id for c in cards),
+          user=owner, cards=cards, link=external_url("contacts.index"),
+          headers=preferences.list_headers(unsubscribe), unsubscribe=unsubscribe)

@@ -24,6 +24,7 @@ PERSONAL_LABELS = {
     "organiser_alerts": _l("For organisers: an event is full, a waitlist forms"),
     "organiser_summary": _l("For organisers: a daily summary of new registrations"),
     "announcements": _l("Announcements from organisers"),
+    "follow_ups": _l("A reminder on the day I set to follow up with a contact"),
 }
 NEW_EVENT_LABELS = {NewEvents.IMMEDIATELY: _l("at once"), NewEvents.WEEKLY: _l("weekly digest"),
                     NewEvents.OFF: _l("off")}

@@ -1,0 +1,137 @@
+"""An announcement costs the same number of statements for 5 recipients as for 50:
+everyone's preferences are read in one query (``preferences.opted_out``) and the
+copies are queued in one INSERT; those who switched announcements off (for all
+clubs or for this one) still get none."""
+
+import threading
+import time
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+
+from meetup.database import retry_when_locked, transaction
+from meetup.extensions import db
+from meetup.models import Audience, Group, OutboxMessage, User
+from meetup.notify import announcements, preferences
+from meetup.notify.outbox import Mail, queue, queue_each
+from meetup.notify.sender import send_pending
+
+ANNOUNCEMENT = {"announcement": SimpleNamespace(subject="Sommerfest", body="Bitte vormerken."),
+                "group": SimpleNamespace(name="Unternehmerclub Münster"), "event": None,
+                "author": "Olga Owner", "link": "http://localhost/groups/x",
+                "contact_link": "http://localhost/groups/x/contact"}
+
+
+def club_of(app, make_user, make_group, add_member, name: str, size: int) -> tuple[str, str]:
+    """A club of ``size`` members besides its owner (slug, owner's address); every
+    fifth switched announcements off, for all clubs or (every tenth) for this club only."""
+    slug = make_group(make_user(f"owner-{size}@example.com", name="Olga Owner")[0], name=name)
+    for number in range(size):
+        user_id, _ = make_user(f"m{number}-{size}@example.com", name=f"Mitglied {number}",
+                               locale="en" if number % 2 else None)
+        add_member(slug, user_id)
+        if number % 5 == 4:
+            with app.app_context(), transaction():
+                user, group = db.session.get(User, user_id), group_named(slug)
+                if number % 10 == 9:
+                    preferences.save_club(user, group, announcements=False)
+                else:
+                    preferences.save(user, {"announcements": False})
+    return slug, f"owner-{size}@example.com"
+
+
+def group_named(slug: str) -> Group:
+    return db.session.scalar(select(Group).filter_by(slug=slug))
+
+
+def announce(app, count_queries, slug: str, owner: str) -> tuple[int, int]:
+    """(statements, copies queued) of one announcement to every member."""
+    with app.app_context():
+        group = group_named(slug)
+        author = db.session.scalar(select(User).filter_by(email=owner))
+        with count_queries() as statements, transaction():
+            entry = announcements.announce(author, group, None, Audience.MEMBERS,
+                                           "Sommerfest", "Bitte vormerken.")
+        copies = db.session.scalar(select(func.count(OutboxMessage.id)).filter_by(
+            subject_key=f"announcement:{entry.id}"))
+        assert copies == entry.recipient_count
+        return len(statements), copies
+
+
+def test_announcing_to_fifty_costs_what_announcing_to_five_does(app, make_user, make_group,
+                                                                add_member, count_queries,
+                                                                mailbox):
+    small = club_of(app, make_user, make_group, add_member, "Kleiner Kreis", 5)
+    large = club_of(app, make_user, make_group, add_member, "Großer Club", 50)
+    small_cost, small_copies = announce(app, count_queries, *small)
+    large_cost, large_copies = announce(app, count_queries, *large)
+    assert (small_copies, large_copies) == (1 + 4, 1 + 40)  # the owner, and who wants it
+    assert large_cost == small_cost
+    with app.app_context():
+        send_pending()
+    arrived = {mail["To"]: mail for mail in mailbox.wait_for_count(45)}
+    assert "m4-50@example.com" not in arrived and "m9-50@example.com" not in arrived
+    english = arrived["m1-50@example.com"]
+    assert english["Subject"] == "Sommerfest" and english["List-Unsubscribe-Post"]
+    assert "Unsubscribe from these mails:" in english.get_body(("plain",)).get_content()
+    assert "Diese E-Mails abbestellen:" in arrived["m0-50@example.com"].get_body(
+        ("plain",)).get_content()
+
+
+def test_copies_queued_already_are_not_queued_again(app, make_user):
+    ids = [make_user(f"p{number}@example.com", name=f"Person {number}")[0]
+           for number in range(3)]
+    with app.app_context(), transaction():
+        people = [db.session.get(User, user_id) for user_id in ids]
+        queue(people[0].email, "announcement", "", kind="announcement", key="announcement:7",
+              user=people[0], **ANNOUNCEMENT)
+        copies = [Mail(person, {}, {"unsubscribe": None}) for person in people]
+        assert queue_each(copies, "announcement", kind="announcement", key="announcement:7",
+                          **ANNOUNCEMENT) == 2
+        assert queue_each(copies, "announcement", kind="announcement", key="announcement:7",
+                          **ANNOUNCEMENT) == 0
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
+            subject_key="announcement:7").order_by(OutboxMessage.recipient)).all()
+    assert rows == ["p0@example.com", "p1@example.com", "p2@example.com"]
+
+
+def test_a_copy_another_transaction_queues_meanwhile_is_queued_once(app, make_user):
+    """The INSERT of all copies waits for the other transaction's row; when that
+    commits, each copy is queued on its own and that one is found."""
+    ids = [make_user(f"p{number}@example.com", name=f"Person {number}")[0]
+           for number in range(3)]
+    inserted, done = threading.Event(), {}
+
+    def first():
+        with app.app_context():
+            person = db.session.get(User, ids[1])
+            queue(person.email, "announcement", "", kind="announcement", key="announcement:8",
+                  user=person, **ANNOUNCEMENT)
+            inserted.set()
+            time.sleep(0.2)  # the other one is waiting for this row now
+            db.session.commit()
+
+    @retry_when_locked
+    def second():
+        people = [db.session.get(User, user_id) for user_id in ids]
+        queue_each([Mail(person, {}, {"unsubscribe": None}) for person in people],
+                   "announcement", kind="announcement", key="announcement:8", **ANNOUNCEMENT)
+        db.session.commit()
+
+    def run_second():
+        inserted.wait(timeout=10)
+        with app.app_context():
+            second()
+            done["second"] = True
+
+    threads = [threading.Thread(target=first), threading.Thread(target=run_second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert done == {"second": True}
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
+            subject_key="announcement:8").order_by(OutboxMessage.recipient)).all()
+    assert rows == ["p0@example.com", "p1@example.com", "p2@example.com"]
