@@ -5,9 +5,10 @@ import json
 import zipfile
 
 import pytest
+from sqlalchemy import update
 
 from meetup.extensions import db
-from meetup.models import OutboxMessage
+from meetup.models import OutboxMessage, User
 from tests.contacts_world import client_for, post, text
 from tests.privacy_world import SECRET, build, mails_to
 from tests.test_legal_pages import EN
@@ -131,3 +132,16 @@ def test_links_by_mail_are_limited(app, world):
     answers = [post(anna, "/account/data/export/mail", page="/account/data/").status_code
                for _ in range(6)]
     assert answers == [302] * 5 + [429]
+
+
+def test_the_file_is_named_in_the_persons_language(app, world):
+    def name_for(key: str) -> str:
+        response = post(client_for(app, key), "/account/data/export", page="/account/data/")
+        return response.headers["Content-Disposition"]
+
+    assert 'filename="treffpunkt-daten-' in name_for("anna")
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == "anna@example.com")
+                           .values(locale="en"))
+        db.session.commit()
+    assert 'filename="treffpunkt-data-' in name_for("anna")

@@ -97,15 +97,20 @@ def export_file(token: str):
     except RuleError:
         abort(404)
     response = send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name=f"treffpunkt-daten-{utcnow():%Y-%m-%d}.zip")
+                         download_name=_file_name(utcnow()))
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _file_name(now) -> str:
+    """'treffpunkt-daten-2026-12-02.zip' / 'treffpunkt-data-2026-12-02.zip'."""
+    return _("treffpunkt-data-%(day)s.zip", day=f"{now:%Y-%m-%d}")
 
 
 def _zip_response(user) -> Response:
     now = utcnow()
     body = exports.export_zip(user, now)
-    name = f"treffpunkt-daten-{now:%Y-%m-%d}.zip"
+    name = _file_name(now)
     return Response(body, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store"})
