@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
@@ -42,6 +43,11 @@ def sender_address(display_name: str | None = None) -> str:
     if not display_name:
         return default
     return formataddr((display_name, parseaddr(default)[1]))
+
+
+def readable_header(value: str) -> str:
+    """A header as people read it: encoded words (``=?utf-8?q?…?=``) decoded."""
+    return str(make_header(decode_header(value)))
 
 
 def build_message(to: str, subject: str, body: str, *, html: str | None = None,

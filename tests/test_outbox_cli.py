@@ -131,7 +131,7 @@ def delivered(app, make_user):
     with app.app_context():
         message = queue("mara@example.com", "reset_password", "de", kind="reset_password",
                         key="user:1", user=Person(), link="http://localhost/reset/abc",
-                        attachment=Attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "CANCEL"))
+                        sender_name="Unternehmerclub Münster", attachment=Attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "CANCEL"))
         db.session.commit()
         assert send_pending().sent == 1
         return message.id
@@ -159,7 +159,8 @@ def test_an_admin_reads_the_development_mailbox(app, client, make_user, delivere
     assert "Guten Tag Jürgen Groß," in text  # readable text, no transfer encoding
     assert "=C3=BC" not in text and "=\n" not in text
     assert "http://localhost/reset/abc" in text
-    assert "development mailbox" in text  # the attempt
+    assert "Unternehmerclub Münster &lt;" in text and "=?utf-8?" not in text  # the sender
+    assert "übergeben" in text and "development mailbox" in text  # the attempt, in words
 
     ics = client.get(f"/dev/mailbox/{delivered}/invite.ics")
     assert ics.status_code == 200

@@ -26,7 +26,7 @@ from meetup.mail import CALENDAR_FILENAME, build_message, deliver, smtp_connecti
 from meetup.models import AttemptOutcome, utcnow
 from meetup.notify.claims import Claimed, Claims
 
-DEVELOPMENT_REPLY = "development mailbox (no MAIL_SERVER configured): not sent"
+DEVELOPMENT_REPLY = "kept in the development mailbox (no MAIL_SERVER configured)"
 
 
 @dataclass

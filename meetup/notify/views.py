@@ -12,7 +12,7 @@ from meetup.database import transaction
 from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.groups import bp as groups_bp
-from meetup.mail import CALENDAR_FILENAME, sender_address
+from meetup.mail import CALENDAR_FILENAME, readable_header, sender_address
 from meetup.models import OutboxMessage
 from meetup.notify import announcements, queries
 from meetup.notify.forms import MessageForm
@@ -25,6 +25,8 @@ bp.add_app_template_filter(mail_html, "mail_html")  # the HTML part of every mai
 STATES = {"waiting": _l("Waiting"), "sending": _l("Being sent"), "sent": _l("Delivered"),
           "failed": _l("Failed"), "cancelled": _l("Withdrawn")}
 STATE_BADGES = {"sent": "badge-success", "failed": "badge-danger", "waiting": "badge-warning"}
+OUTCOMES = {"sent": _l("handed over"), "temporary": _l("not now, tried again later"),
+            "permanent": _l("refused"), "expired": _l("the sender did not report back")}
 
 
 @bp.before_request
@@ -38,7 +40,7 @@ def only_admins_without_a_mail_server():
 
 @bp.context_processor
 def state_words():
-    return {"STATES": STATES, "STATE_BADGES": STATE_BADGES}
+    return {"STATES": STATES, "STATE_BADGES": STATE_BADGES, "OUTCOMES": OUTCOMES}
 
 
 @bp.get("/")
@@ -50,7 +52,7 @@ def mailbox():
 def message(message_id: int):
     mail = db.get_or_404(OutboxMessage, message_id)
     return render_template("notify/message.html", mail=mail, attempts=queries.attempts(mail),
-                           sender=sender_address(mail.sender_name),
+                           sender=readable_header(sender_address(mail.sender_name)),
                            attachment_name=CALENDAR_FILENAME)
 
 
