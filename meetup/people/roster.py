@@ -1,12 +1,11 @@
 """Who is coming to an event as one viewer may see it, and whom they should meet:
 worked out once per (event, viewer, attendee-list version) and kept.
 
-The version is one statement: the database hashes every row the roster is
-made from (each answer's status, listing and change time, each attendee's
-name, company, industry, topics, offers, needs and visibility setting) and
-the viewer's own memberships, answers and blocks, which decide whose profile
-they may see. Any change to those rows gives a new version, so nothing is
-ever invalidated: the next request simply misses. Kept rosters expire after
+The version is the event's attendee-list version (``Event.roster_version``,
+raised in the same transaction as every change to the list, see ``listing``)
+with, in one small statement, the viewer's own memberships, answers and
+blocks, which decide whose profile they may see. Any change gives a new
+version, so nothing is ever invalidated: the next request simply misses. Kept rosters expire after
 ``ROSTER_CACHE_SECONDS`` as well (an attendee's answer to another event can
 change whether the viewer may see them, without touching these rows).
 
@@ -29,6 +28,7 @@ from meetup.calendar.digest import row_digest
 from meetup.extensions import db
 from meetup.models import RSVP, Event, Membership, RSVPStatus, User
 from meetup.models.contact import Block
+from meetup.people import listing  # noqa: F401 - raises the versions this reads
 from meetup.people.matching import Person, Suggestion, key, suggest
 from meetup.policy import visible_people
 
@@ -66,21 +66,19 @@ def person(user) -> Person:
 
 
 def version(event: Event, viewer: User) -> str:
-    """The attendee-list version for this viewer: one statement."""
-    attendees = (select(row_digest(
-        RSVP.id, RSVP.status, RSVP.hidden, RSVP.updated_at, User.name, User.company,
-        User.industry, User.topics, User.offers, User.needs, User.profile_visibility))
-        .join(User, User.id == RSVP.user_id)
-        .where(RSVP.event_id == event.id, RSVP.status.in_(LISTED)))
+    """The attendee-list version for this viewer: the event's own version (raised
+    with every change to its list, see ``listing``) and, in one small statement,
+    the viewer's memberships, answers and blocks, which decide whose profile
+    they may see."""
     memberships = select(row_digest(Membership.group_id, Membership.role)).where(
         Membership.user_id == viewer.id)
     answers = select(row_digest(RSVP.event_id, RSVP.status)).where(RSVP.user_id == viewer.id)
     blocks = select(row_digest(Block.blocker_id, Block.blocked_id)).where(
         or_(Block.blocker_id == viewer.id, Block.blocked_id == viewer.id))
     digests = db.session.execute(select(*(query.scalar_subquery() for query in (
-        attendees, memberships, answers, blocks)))).one()
+        memberships, answers, blocks)))).one()
     # The viewer's own profile decides whom they should meet.
-    text = repr((event.id, viewer.id, tuple(digests), person(viewer)))
+    text = repr((event.id, event.roster_version, viewer.id, tuple(digests), person(viewer)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
