@@ -34,6 +34,7 @@ from meetup.policy import visible_people
 
 log = logging.getLogger(__name__)
 REDIS_PREFIX = "treffpunkt:roster:"
+BLOCK_PREFIX = "treffpunkt:attendee-block:"
 LISTED = (RSVPStatus.GOING, RSVPStatus.WAITLIST)
 
 
@@ -114,27 +115,27 @@ def compute(event: Event, viewer: User) -> Roster:
     return roster
 
 
-def roster(event: Event, viewer: User) -> Roster:
-    """The kept roster for this version, else computed and kept."""
+def roster(event: Event, viewer: User, current: str | None = None) -> Roster:
+    """The kept roster for this version (``current``, when already read), else
+    computed and kept."""
     store = current_app.extensions["roster_cache"]
-    name = f"{event.id}:{viewer.id}:{version(event, viewer)}"
-    found = store.get(name)
+    name = f"{event.id}:{viewer.id}:{current or version(event, viewer)}"
+    data = store.get(name)
+    found = None if data is None else _load(data)
     if found is None:
         found = compute(event, viewer)
-        store.put(name, found)
+        store.put(name, _dump(found))
     return found
 
 
 # --- keeping rosters -----------------------------------------------------------------
 
-def _dump(roster: Roster, expires: float) -> bytes:
-    return json.dumps({"expires": expires, **asdict(roster)}).encode()
+def _dump(roster: Roster) -> bytes:
+    return json.dumps(asdict(roster)).encode()
 
 
-def _load(data: bytes) -> Roster | None:
+def _load(data: bytes) -> Roster:
     raw = json.loads(data)
-    if raw.pop("expires") < time.time():
-        return None
     suggestions = [Suggestion(**{**item, "person": Person(**{
         name: tuple(value) if isinstance(value, list) else value
         for name, value in item["person"].items()})}) for item in raw["suggestions"]]
@@ -143,12 +144,14 @@ def _load(data: bytes) -> Roster | None:
     return Roster(**{**raw, "entries": entries, "suggestions": suggestions})
 
 
-class RosterCache:
-    """Rosters as JSON: in this process, and in Redis when configured."""
+class Kept:
+    """Bytes kept for ``ROSTER_CACHE_SECONDS``: in this process, and in Redis
+    when configured. Each value carries the time it expires."""
 
-    def __init__(self, config):
+    def __init__(self, config, prefix: str):
         self.local = LRU(config["ROSTER_CACHE_SIZE"])
         self.seconds = config["ROSTER_CACHE_SECONDS"]
+        self.prefix = prefix
         url = config.get("REDIS_URL")
         self.redis = None
         if url and self.local.size > 0:
@@ -157,26 +160,30 @@ class RosterCache:
             self.redis = redis.Redis.from_url(url, socket_timeout=0.5,
                                               socket_connect_timeout=0.5)
 
-    def get(self, name: str) -> Roster | None:
+    def get(self, name: str) -> bytes | None:
         data = self.local.get(name)
         if data is None and self.redis is not None:
             try:
-                data = self.redis.get(REDIS_PREFIX + name)
+                data = self.redis.get(self.prefix + name)
             except Exception as error:  # noqa: BLE001 - any Redis failure: compute it
                 log.warning("Roster cache in Redis not reachable: %r", error)
             if data is not None:
                 self.local.put(name, data)
-        return None if data is None else _load(data)
+        if data is None:
+            return None
+        expires, _, value = data.partition(b"\n")
+        return value if float(expires) >= time.time() else None
 
-    def put(self, name: str, roster: Roster) -> None:
-        data = _dump(roster, time.time() + self.seconds)
+    def put(self, name: str, value: bytes) -> None:
+        data = b"%.3f\n" % (time.time() + self.seconds) + value
         self.local.put(name, data)
         if self.redis is not None:
             try:
-                self.redis.set(REDIS_PREFIX + name, data, ex=self.seconds)
+                self.redis.set(self.prefix + name, data, ex=self.seconds)
             except Exception as error:  # noqa: BLE001 - it is kept in this process
                 log.warning("Roster cache in Redis not reachable: %r", error)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["roster_cache"] = RosterCache(app.config)
+    app.extensions["roster_cache"] = Kept(app.config, REDIS_PREFIX)
+    app.extensions["attendee_blocks"] = Kept(app.config, BLOCK_PREFIX)
