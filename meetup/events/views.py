@@ -58,8 +58,9 @@ def index():
 
 
 def _fill_choices(form: forms.BrowseForm, user) -> None:
-    groups = db.session.scalars(select(Group).where(policy.visible_groups(user))
-                                .order_by(Group.name)).all()
+    # Only the three columns the choices show: a list of every club is long.
+    groups = db.session.execute(select(Group.slug, Group.name, Group.city)
+                                .where(policy.visible_groups(user)).order_by(Group.name)).all()
     form.group.choices = [("", _("All clubs")), *[(g.slug, g.name) for g in groups]]
     cities = sorted({g.city for g in groups if g.city})
     form.city.choices = [("", _("All cities")), *[(city, city) for city in cities]]
