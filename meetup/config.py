@@ -94,6 +94,8 @@ class Defaults:
     # many seconds; with REDIS_URL shared through Redis. 0 keeps none.
     ROSTER_CACHE_SIZE = 2000
     ROSTER_CACHE_SECONDS = 600
+    # Rendered event cards of the event list (meetup/events/cards.py), per process.
+    EVENT_CARD_CACHE = 5000
 
     # Mail: without MAIL_SERVER, mails are written to the log.
     MAIL_SERVER = None

@@ -1,5 +1,7 @@
 """One paginator for every list, with the page number taken from the URL safely."""
 
+from dataclasses import dataclass
+
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
@@ -18,3 +20,32 @@ def page_number() -> int:
 def paginate(query: Select, per_page: int) -> Pagination:
     return db.paginate(query, page=page_number(), per_page=per_page, max_per_page=per_page,
                        error_out=False, count=True)
+
+
+@dataclass
+class Window:
+    """One page of a list without counting the whole list: one row more than a
+    page is read to know whether there is a next one. ``pages`` is unknown."""
+
+    items: list
+    page: int
+    has_next: bool
+    pages: None = None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def window(query: Select, per_page: int) -> Window:
+    page = page_number()
+    rows = db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return Window(list(rows[:per_page]), page, len(rows) > per_page)

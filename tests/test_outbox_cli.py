@@ -131,7 +131,8 @@ def delivered(app, make_user):
     with app.app_context():
         message = queue("mara@example.com", "reset_password", "de", kind="reset_password",
                         key="user:1", user=Person(), link="http://localhost/reset/abc",
-                        sender_name="Unternehmerclub Münster", attachment=Attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "CANCEL"))
+                        sender_name="Unternehmerclub Münster",
+                        attachment=Attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "CANCEL"))
         db.session.commit()
         assert send_pending().sent == 1
         return message.id

@@ -295,7 +295,8 @@ def test_my_events_show_only_what_i_may_still_see(app, make_user, make_group, ad
 def test_one_rsvp_post_runs_a_fixed_small_number_of_statements(
         app, client, club, make_user, add_member, make_event, count_queries):
     """Load the visitor, lock the event with its club, the standing in the club,
-    the answer so far, the seats taken, write the answer: nothing twice."""
+    the answer so far, the seats taken, write the answer, raise the attendee-list
+    version: nothing twice."""
     event = make_event(club[0], capacity=20)
     user_id, email = make_user("anna@example.com")
     add_member(club[0], user_id)
@@ -312,6 +313,10 @@ def test_one_rsvp_post_runs_a_fixed_small_number_of_statements(
     mail = [s for s in work if "outbox_message" in s]
     assert len(mail) == 2, "\n".join(work)
     work = [s for s in work if s not in mail]
+    # The event's attendee-list version is raised once, in the same transaction.
+    version = [s for s in work if "roster_version=(event.roster_version" in s]
+    assert len(version) == 1, "\n".join(work)
+    work = [s for s in work if s not in version]
     assert len(work) <= 7, "\n".join(work)
     assert sum(1 for s in work if s.lstrip().upper().startswith("INSERT")) == 1
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in work)  # final state

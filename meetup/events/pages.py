@@ -1,13 +1,13 @@
 """The event page, rendered for member routes and for organiser forms with errors."""
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 
 from meetup import policy
 from meetup.calendar import links
 from meetup.events import forms, queries, rsvp
 from meetup.models import Event, utcnow
+from meetup.people.blocks import attendee_block
 from meetup.people.preview import FIRST_PAGE, PER_PAGE
-from meetup.people.preview import build as build_preview
 from meetup.series import queries as series_queries
 from meetup.urls import external_url
 
@@ -22,7 +22,7 @@ def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None
     meta = None if viewer.user is not None else {"csrf": False}
     preview = None
     if life.is_ahead and policy.may_see_attendees(viewer, mine):
-        preview = filtered_preview(event, viewer)
+        preview = attendee_block("events/_preview.html", event, viewer.user, 1, FIRST_PAGE)
     return render_template(
         "events/show.html", event=event, viewer=viewer, mine=mine, life=life,
         position=rsvp.waitlist_position(mine) if mine else None, preview=preview,
@@ -39,14 +39,6 @@ def render_page(event: Event, viewer: policy.Viewer, form: forms.RSVPForm | None
     ), status
 
 
-def filtered_preview(event: Event, viewer: policy.Viewer, page: int = 1,
-                     per_page: int = FIRST_PAGE):
-    """The attendee preview with the page's filters (industry, topic, sort)."""
-    return build_preview(event, viewer.user, request.args.get("industry", "")[:80],
-                         request.args.get("topic", "")[:60],
-                         request.args.get("sort", "name"), page, per_page)
-
-
 def render_attendees(event: Event, viewer: policy.Viewer, page: int):
     """All attendees page by page, for those who may see the preview (else 404,
     as for an event they may not see), while the event page shows one."""
@@ -56,8 +48,8 @@ def render_attendees(event: Event, viewer: policy.Viewer, page: int):
     life = queries.event_life(event)
     if not life.is_ahead:
         return redirect(url_for("events.show", event_id=event.id))
-    preview = filtered_preview(event, viewer, page, PER_PAGE)
-    return render_template("events/attendees.html", event=event, preview=preview, life=life)
+    block = attendee_block("events/_attendee_page.html", event, viewer.user, page, PER_PAGE)
+    return render_template("events/attendees.html", event=event, block=block, life=life)
 
 
 def _calendar_links(event: Event) -> dict[str, str]:

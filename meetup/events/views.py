@@ -15,11 +15,12 @@ from meetup import policy
 from meetup.database import transaction
 from meetup.errors import RuleError
 from meetup.events import bp, forms, queries, rsvp
+from meetup.events.cards import rendered_cards
 from meetup.events.pages import render_attendees, render_page
 from meetup.extensions import db
 from meetup.labels import EVENT_KINDS
 from meetup.models import DEFAULT_TIMEZONE, RSVP, Event, Group, RSVPStatus, utcnow
-from meetup.pagination import page_number, paginate
+from meetup.pagination import page_number, window
 from meetup.privacy import services as privacy_services
 from meetup.search import matches_words
 from meetup.urls import external_url
@@ -50,13 +51,14 @@ def index():
         query = query.where(Group.slug == form.group.data)
     if form.kind.data in EVENT_KINDS:
         query = query.where(Event.kind == form.kind.data)
-    page = paginate(query.order_by(Event.starts_at, Event.id), PER_PAGE)
+    page = window(query.order_by(Event.starts_at, Event.id), PER_PAGE)
     return render_template("events/index.html", form=form, page=page,
-                           cards=queries.event_cards(page.items)), (
+                           cards=rendered_cards(page.items)), (
         422 if form.date_from.errors or form.date_to.errors else 200)
 
 
 def _fill_choices(form: forms.BrowseForm, user) -> None:
+    # Only the three columns the choices show: a list of every club is long.
     groups = db.session.execute(select(Group.slug, Group.name, Group.city)
                                 .where(policy.visible_groups(user)).order_by(Group.name)).all()
     form.group.choices = [("", _("All clubs")), *[(g.slug, g.name) for g in groups]]

@@ -102,6 +102,8 @@ class Event(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Raised with every change to what its attendee list shows (people.listing).
+    roster_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     group: Mapped[Group] = relationship()
     series: Mapped[EventSeries | None] = relationship()

@@ -74,9 +74,11 @@ def _ordered(entries: list[Entry], industry: str, topic: str, sort: str) -> list
 
 
 def build(event: Event, viewer: User, industry: str = "", topic: str = "",
-          sort: str = "name", page: int = 1, per_page: int | None = FIRST_PAGE) -> Preview:
-    """One page of the preview (``per_page=None``: everyone, for the exports)."""
-    kept = roster(event, viewer)
+          sort: str = "name", page: int = 1, per_page: int | None = FIRST_PAGE,
+          current: str | None = None) -> Preview:
+    """One page of the preview (``per_page=None``: everyone, for the exports);
+    ``current`` is the attendee-list version when already read."""
+    kept = roster(event, viewer, current)
     ordered = _ordered(kept.entries, industry, topic, sort)
     per_page = per_page or max(1, len(ordered))
     pages = max(1, -(-len(ordered) // per_page))

@@ -1,12 +1,11 @@
 """Who is coming to an event as one viewer may see it, and whom they should meet:
 worked out once per (event, viewer, attendee-list version) and kept.
 
-The version is one statement: the database hashes every row the roster is
-made from (each answer's status, listing and change time, each attendee's
-name, company, industry, topics, offers, needs and visibility setting) and
-the viewer's own memberships, answers and blocks, which decide whose profile
-they may see. Any change to those rows gives a new version, so nothing is
-ever invalidated: the next request simply misses. Kept rosters expire after
+The version is the event's attendee-list version (``Event.roster_version``,
+raised in the same transaction as every change to the list, see ``listing``)
+with, in one small statement, the viewer's own memberships, answers and
+blocks, which decide whose profile they may see. Any change gives a new
+version, so nothing is ever invalidated: the next request simply misses. Kept rosters expire after
 ``ROSTER_CACHE_SECONDS`` as well (an attendee's answer to another event can
 change whether the viewer may see them, without touching these rows).
 
@@ -29,11 +28,13 @@ from meetup.calendar.digest import row_digest
 from meetup.extensions import db
 from meetup.models import RSVP, Event, Membership, RSVPStatus, User
 from meetup.models.contact import Block
+from meetup.people import listing  # noqa: F401 - raises the versions this reads
 from meetup.people.matching import Person, Suggestion, key, suggest
 from meetup.policy import visible_people
 
 log = logging.getLogger(__name__)
 REDIS_PREFIX = "treffpunkt:roster:"
+BLOCK_PREFIX = "treffpunkt:attendee-block:"
 LISTED = (RSVPStatus.GOING, RSVPStatus.WAITLIST)
 
 
@@ -66,21 +67,19 @@ def person(user) -> Person:
 
 
 def version(event: Event, viewer: User) -> str:
-    """The attendee-list version for this viewer: one statement."""
-    attendees = (select(row_digest(
-        RSVP.id, RSVP.status, RSVP.hidden, RSVP.updated_at, User.name, User.company,
-        User.industry, User.topics, User.offers, User.needs, User.profile_visibility))
-        .join(User, User.id == RSVP.user_id)
-        .where(RSVP.event_id == event.id, RSVP.status.in_(LISTED)))
+    """The attendee-list version for this viewer: the event's own version (raised
+    with every change to its list, see ``listing``) and, in one small statement,
+    the viewer's memberships, answers and blocks, which decide whose profile
+    they may see."""
     memberships = select(row_digest(Membership.group_id, Membership.role)).where(
         Membership.user_id == viewer.id)
     answers = select(row_digest(RSVP.event_id, RSVP.status)).where(RSVP.user_id == viewer.id)
     blocks = select(row_digest(Block.blocker_id, Block.blocked_id)).where(
         or_(Block.blocker_id == viewer.id, Block.blocked_id == viewer.id))
     digests = db.session.execute(select(*(query.scalar_subquery() for query in (
-        attendees, memberships, answers, blocks)))).one()
+        memberships, answers, blocks)))).one()
     # The viewer's own profile decides whom they should meet.
-    text = repr((event.id, viewer.id, tuple(digests), person(viewer)))
+    text = repr((event.id, event.roster_version, viewer.id, tuple(digests), person(viewer)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -116,27 +115,27 @@ def compute(event: Event, viewer: User) -> Roster:
     return roster
 
 
-def roster(event: Event, viewer: User) -> Roster:
-    """The kept roster for this version, else computed and kept."""
+def roster(event: Event, viewer: User, current: str | None = None) -> Roster:
+    """The kept roster for this version (``current``, when already read), else
+    computed and kept."""
     store = current_app.extensions["roster_cache"]
-    name = f"{event.id}:{viewer.id}:{version(event, viewer)}"
-    found = store.get(name)
+    name = f"{event.id}:{viewer.id}:{current or version(event, viewer)}"
+    data = store.get(name)
+    found = None if data is None else _load(data)
     if found is None:
         found = compute(event, viewer)
-        store.put(name, found)
+        store.put(name, _dump(found))
     return found
 
 
 # --- keeping rosters -----------------------------------------------------------------
 
-def _dump(roster: Roster, expires: float) -> bytes:
-    return json.dumps({"expires": expires, **asdict(roster)}).encode()
+def _dump(roster: Roster) -> bytes:
+    return json.dumps(asdict(roster)).encode()
 
 
-def _load(data: bytes) -> Roster | None:
+def _load(data: bytes) -> Roster:
     raw = json.loads(data)
-    if raw.pop("expires") < time.time():
-        return None
     suggestions = [Suggestion(**{**item, "person": Person(**{
         name: tuple(value) if isinstance(value, list) else value
         for name, value in item["person"].items()})}) for item in raw["suggestions"]]
@@ -145,12 +144,14 @@ def _load(data: bytes) -> Roster | None:
     return Roster(**{**raw, "entries": entries, "suggestions": suggestions})
 
 
-class RosterCache:
-    """Rosters as JSON: in this process, and in Redis when configured."""
+class Kept:
+    """Bytes kept for ``ROSTER_CACHE_SECONDS``: in this process, and in Redis
+    when configured. Each value carries the time it expires."""
 
-    def __init__(self, config):
+    def __init__(self, config, prefix: str):
         self.local = LRU(config["ROSTER_CACHE_SIZE"])
         self.seconds = config["ROSTER_CACHE_SECONDS"]
+        self.prefix = prefix
         url = config.get("REDIS_URL")
         self.redis = None
         if url and self.local.size > 0:
@@ -159,26 +160,30 @@ class RosterCache:
             self.redis = redis.Redis.from_url(url, socket_timeout=0.5,
                                               socket_connect_timeout=0.5)
 
-    def get(self, name: str) -> Roster | None:
+    def get(self, name: str) -> bytes | None:
         data = self.local.get(name)
         if data is None and self.redis is not None:
             try:
-                data = self.redis.get(REDIS_PREFIX + name)
+                data = self.redis.get(self.prefix + name)
             except Exception as error:  # noqa: BLE001 - any Redis failure: compute it
                 log.warning("Roster cache in Redis not reachable: %r", error)
             if data is not None:
                 self.local.put(name, data)
-        return None if data is None else _load(data)
+        if data is None:
+            return None
+        expires, _, value = data.partition(b"\n")
+        return value if float(expires) >= time.time() else None
 
-    def put(self, name: str, roster: Roster) -> None:
-        data = _dump(roster, time.time() + self.seconds)
+    def put(self, name: str, value: bytes) -> None:
+        data = b"%.3f\n" % (time.time() + self.seconds) + value
         self.local.put(name, data)
         if self.redis is not None:
             try:
-                self.redis.set(REDIS_PREFIX + name, data, ex=self.seconds)
+                self.redis.set(self.prefix + name, data, ex=self.seconds)
             except Exception as error:  # noqa: BLE001 - it is kept in this process
                 log.warning("Roster cache in Redis not reachable: %r", error)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["roster_cache"] = RosterCache(app.config)
+    app.extensions["roster_cache"] = Kept(app.config, REDIS_PREFIX)
+    app.extensions["attendee_blocks"] = Kept(app.config, BLOCK_PREFIX)

@@ -1,7 +1,7 @@
 """Mail preferences: a switch for the contact follow-up reminder (on for everyone).
 
 Revision ID: c3d8e5a1f702
-Revises: c4e2a7b9d013
+Revises: c4e8a2d6f913
 Create Date: 2026-12-02 13:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3d8e5a1f702'
-down_revision = 'c4e2a7b9d013'
+down_revision = 'c4e8a2d6f913'
 branch_labels = None
 depends_on = None
 
