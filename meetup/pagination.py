@@ -22,15 +22,10 @@ def paginate(query: Select, per_page: int) -> Pagination:
                        error_out=False, count=True)
 
 
-@dataclass
-class Window:
-    """One page of a list without counting the whole list: one row more than a
-    page is read to know whether there is a next one. ``pages`` is unknown."""
+class Neighbours:
+    """What the pagination macro asks of a page beside its number and ``has_next``."""
 
-    items: list
     page: int
-    has_next: bool
-    pages: None = None
 
     @property
     def has_prev(self) -> bool:
@@ -43,6 +38,17 @@ class Window:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass
+class Window(Neighbours):
+    """One page of a list without counting the whole list: one row more than a
+    page is read to know whether there is a next one. ``pages`` is unknown."""
+
+    items: list
+    page: int
+    has_next: bool
+    pages: None = None
 
 
 def window(query: Select, per_page: int) -> Window:

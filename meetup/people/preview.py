@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from meetup.extensions import db
 from meetup.models import RSVP, Event, Membership, User
+from meetup.pagination import Neighbours
 from meetup.people.matching import Suggestion, key
 from meetup.people.roster import Entry, person, roster  # noqa: F401 - person for callers
 
@@ -18,7 +19,7 @@ PER_PAGE = 48  # on the attendee page
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Neighbours):
     """What the pagination macro needs."""
 
     page: int
@@ -26,20 +27,8 @@ class Page:
     total: int
 
     @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
     def has_next(self) -> bool:
         return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @dataclass
