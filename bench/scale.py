@@ -43,6 +43,7 @@ from meetup.models import hash_password  # noqa: E402
 USERS, CLUBS, EVENTS, RSVPS, BIG_EVENT_ATTENDEES, CLUB_FEED_EVENTS = (
     20_000, 200, 10_000, 300_000, 500, 500)
 PASSWORD = "bench-password-1"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) treffpunkt-bench"
 INDUSTRIES = ["it", "tax", "law", "finance", "consulting", "trade", "health", "media"]
 TOPICS = ["Export", "Digitalisierung", "KI", "Nachfolge", "Fachkräfte", "Energie",
           "Finanzierung", "Vertrieb", "Marketing", "Recht", "Steuern", "Immobilien"]
@@ -173,6 +174,7 @@ def log_in(base: str) -> str:
     """Mara's session cookie, from the real login form."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", BROWSER)]
     html = opener.open(base + "/auth/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": "mara@example.com",
@@ -201,7 +203,8 @@ CASES = [  # name, server, path, how: plain / signed in / conditional
 
 def measure(server: Gunicorn, path: str, how: str, cookie: str, args) -> dict:
     url = server.base + path
-    headers = {"Cookie": cookie} if how == "signed in" else {}
+    # The signed-in cases come from the browser that logged in, as a member's do.
+    headers = {"Cookie": cookie, "User-Agent": BROWSER} if how == "signed in" else {}
     if how == "conditional":
         headers["If-None-Match"] = fetch(url, {})[1]["ETag"]
     wrk(url, headers, args.connections, args.threads, 2)  # warm-up: every worker, every cache

@@ -23,6 +23,7 @@ from meetup.auth import views as auth_views
 from meetup.calendar import views as calendar_views
 from meetup.config import ROOT, load_config
 from meetup.contacts import views as contact_views
+from meetup.events import kept
 from meetup.events import manage_views as event_manage_views
 from meetup.events import views as event_views
 from meetup.groups import manage_views as group_manage_views
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    kept.init_app(app)  # before serving: inside ProxyFix
     serving.init_app(app)
     guards.init_app(app)
     urls.init_app(app)

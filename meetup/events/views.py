@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from meetup import policy
 from meetup.database import transaction
 from meetup.errors import RuleError
-from meetup.events import bp, forms, queries, rsvp
+from meetup.events import bp, forms, kept, queries, rsvp
 from meetup.events.cards import rendered_cards
 from meetup.events.pages import render_attendees, render_page
 from meetup.extensions import db
@@ -70,6 +70,7 @@ def _fill_choices(form: forms.BrowseForm, user) -> None:
 @bp.get("/<int:event_id>")
 def show(event_id: int):
     event, viewer = policy.load_event(event_id)
+    kept.offer(event)
     return render_page(event, viewer)
 
 

@@ -1,0 +1,334 @@
+"""Signed-in event pages kept whole per viewer, answered before the app runs
+while nothing the page shows has changed.
+
+A member opening the page of a big evening again (or a hundred members opening
+it at once) would otherwise load their account, their standing in the club and
+the page around the kept attendee blocks on every request. The page is made
+from a small set of rows, so:
+
+- in front of the app, a plain ``GET /events/<id>`` with a signed-in session
+  reads, in one statement on a connection of its own, a digest of every row the
+  page is made from: the viewer's account (found by the session's token, so a
+  logged-out session finds none), the event with its attendee-list version
+  (``Event.roster_version``, raised by every change to its list), its club and
+  series, and the viewer's memberships, bans, applications, answers and blocks;
+- the page is kept under those digests, the language, host and scheme, and
+  answered from there while they are the same: with a fresh CSRF token for the
+  session in place of the one it was rendered with, compressed for the client
+  as the app would;
+- otherwise the app renders it (uncompressed), and a page it answered 200
+  without touching the session is kept, under the digests read *before* it ran:
+  a change committed meanwhile can only make the kept page newer than its key.
+
+The page also changes with the clock (registration opens or closes, the
+evening starts or ends, "whom did you meet?" opens and closes), so a kept page
+lasts until the next of those moments, and at most ``KEPT_PAGE_SECONDS``, like
+the attendee lists it shows (``ROSTER_CACHE_SECONDS``). A session with
+messages to show, a remember-me cookie to set, or a different browser than it
+was started in goes to the app, which does what it always does.
+"""
+
+import hashlib
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import get_locale
+from flask_compress.flask_compress import _choose_algorithm, _compress_data
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam, create_engine, or_, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import aliased
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+
+from meetup.calendar.cache import LRU
+from meetup.calendar.digest import row_digest
+from meetup.extensions import db
+from meetup.models import (
+    RSVP,
+    Application,
+    Ban,
+    Block,
+    Event,
+    EventSeries,
+    Group,
+    Membership,
+    User,
+    utcnow,
+)
+from meetup.policy.meetings import MEETING_WINDOW
+
+log = logging.getLogger(__name__)
+PAGE_PATH = re.compile(r"^/events/([1-9][0-9]{0,17})$")
+ENVIRON_KEY = "meetup.kept_page"
+PLACEHOLDER = b"\x00csrf\x00"  # never in a rendered page (NUL is refused in any input)
+# Headers that belong to one answer, not to the page.
+PER_ANSWER = frozenset({"date", "content-length", "content-encoding", "set-cookie",
+                        "x-request-id"})
+# Session keys after which Flask-Login or the page would change the session.
+UNKEPT_SESSION_KEYS = ("_flashes", "_remember", "_permanent")
+
+
+@dataclass(frozen=True)
+class Kept:
+    until: float  # time.time() after which the page may say something else
+    headers: tuple[tuple[str, str], ...]
+    body: bytes  # with PLACEHOLDER where the CSRF token goes
+
+
+def fingerprint_statement():
+    """One row of digests of everything the page is made from (see the module)."""
+    token, event_id = bindparam("token"), bindparam("event_id")
+    user, event, sibling = User.__table__, Event.__table__, aliased(Event.__table__)
+    viewer = select(user.c.id).where(user.c.session_token == token).scalar_subquery()
+    group = select(event.c.group_id).where(event.c.id == event_id).scalar_subquery()
+    series = select(event.c.series_id).where(event.c.id == event_id).scalar_subquery()
+    parts = [
+        select(user.c.id).where(user.c.session_token == token),
+        select(user.c.locale).where(user.c.session_token == token),
+        select(row_digest(*user.c)).where(user.c.session_token == token),
+        select(row_digest(*event.c)).where(event.c.id == event_id),
+        select(row_digest(*Group.__table__.c)).where(Group.id == group),
+        select(row_digest(*EventSeries.__table__.c)).where(EventSeries.id == series),
+        # The series' dates as its summary counts them (not their attendee lists).
+        select(row_digest(sibling.c.id, sibling.c.group_id, sibling.c.status,
+                          sibling.c.visibility, sibling.c.starts_at))
+        .where(sibling.c.series_id == series),
+        select(row_digest(*Membership.__table__.c)).where(Membership.user_id == viewer),
+        select(row_digest(*Ban.__table__.c)).where(Ban.user_id == viewer),
+        select(row_digest(*Application.__table__.c)).where(Application.user_id == viewer),
+        # Their answers elsewhere decide whose profiles they see (sharing an
+        # evening); their answer here is in the event's attendee-list version.
+        select(row_digest(RSVP.event_id, RSVP.status)).where(RSVP.user_id == viewer),
+        select(row_digest(*Block.__table__.c)).where(
+            or_(Block.blocker_id == viewer, Block.blocked_id == viewer)),
+    ]
+    return select(*(part.scalar_subquery() for part in parts))
+
+
+class Fingerprints:
+    """The statement, on an engine of this process's own (no ping, autocommit):
+    one round trip, no ORM, no session."""
+
+    def __init__(self, app: Flask):
+        self.url = app.config["SQLALCHEMY_DATABASE_URI"]
+        self.engine = None
+        self.pid = None
+        self.sql = None
+        self.names = None
+        self.fixed = {}
+
+    def _engine(self):
+        if self.engine is None or self.pid != os.getpid():  # a forked worker: its own
+            sqlite = self.url.startswith("sqlite")
+            self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
+                                        pool_reset_on_return=None,
+                                        connect_args={"timeout": 10} if sqlite else {})
+            self.pid = os.getpid()
+            compiled = fingerprint_statement().compile(dialect=self.engine.dialect)
+            self.sql = compiled.string
+            self.names = compiled.positiontup  # None for named parameters
+            # The statement's own values (a role), as plain values for the driver.
+            self.fixed = {name: str(value) if isinstance(value, str) else value
+                          for name, value in compiled.params.items()
+                          if name not in ("token", "event_id")}
+        return self.engine
+
+    def read(self, token: str, event_id: int) -> tuple | None:
+        try:
+            connection = self._engine().raw_connection()
+            try:
+                values = {**self.fixed, "token": token, "event_id": event_id}
+                cursor = connection.cursor()
+                cursor.execute(self.sql, values if self.names is None
+                               else [values[name] for name in self.names])
+                row = cursor.fetchone()
+                cursor.close()
+            finally:
+                connection.close()
+        except Exception as error:  # noqa: BLE001 - the app answers instead
+            log.warning("Event page fingerprint not readable: %r", error)
+            self.dispose()
+            return None
+        return None if row is None or row[0] is None else tuple(row)
+
+    def dispose(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = None
+
+
+def identifier(environ: dict) -> str:
+    """Flask-Login's session identifier (``_create_identifier``) for this request:
+    a fresh session started in another browser or from another address is one
+    Flask-Login marks as not fresh (a new cookie), so the app answers it."""
+    agent = environ.get("HTTP_USER_AGENT")
+    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    base = f"{address}|{agent.encode('utf-8') if agent is not None else None}"
+    return hashlib.sha512(base.encode("utf8")).hexdigest()
+
+
+class KeptPages:
+    """WSGI middleware in front of the app for signed-in event pages."""
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.kept = LRU(app.config["KEPT_PAGE_CACHE"])
+        self.fingerprints = app.extensions["kept_page_fingerprints"]
+        self.sessions = app.session_interface.get_signing_serializer(app)
+        self.max_age = int(app.permanent_session_lifetime.total_seconds())
+        self.cookie = app.config["SESSION_COOKIE_NAME"]
+        self.csrf = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY")
+                                           or app.secret_key, salt="wtf-csrf-token")
+        self.languages = app.config["LANGUAGES"]
+        self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
+
+    def __call__(self, environ, start_response):
+        if (self.kept.size <= 0 or environ.get("REQUEST_METHOD") != "GET"
+                or environ.get("QUERY_STRING")):
+            return self.wsgi_app(environ, start_response)
+        match = PAGE_PATH.match(environ.get("PATH_INFO", ""))
+        session = match and self._session(environ)
+        if not session:
+            return self.wsgi_app(environ, start_response)
+        event_id = int(match.group(1))
+        digests = self.fingerprints.read(session["_user_id"], event_id)
+        if digests is None:  # no such account (logged out) or no database: the app says
+            return self.wsgi_app(environ, start_response)
+        language = self._language(environ, digests[1], session)
+        key = hashlib.sha256(repr((event_id, digests, language, environ.get("HTTP_HOST"),
+                                   environ.get("wsgi.url_scheme"))).encode()).digest()
+        found = self.kept.get(key)
+        if found is not None and time.time() < found.until:
+            return self._answer(environ, start_response, found.headers,
+                                found.body.replace(PLACEHOLDER, self._token(session)))
+        return self._render(environ, start_response, key, language)
+
+    def _session(self, environ) -> dict | None:
+        """The signed-in session, when the app would neither change nor refuse it."""
+        value = parse_cookie(environ).get(self.cookie)
+        if not value:
+            return None
+        try:
+            session = self.sessions.loads(value, max_age=self.max_age)
+        except BadSignature:
+            return None
+        if (not isinstance(session, dict) or not isinstance(session.get("_user_id"), str)
+                or not isinstance(session.get("csrf_token"), str)
+                or any(name in session for name in UNKEPT_SESSION_KEYS)
+                or (session.get("_id") != identifier(environ)
+                    and session.get("_fresh") is not False)):
+            return None
+        return session
+
+    def _language(self, environ, locale: str | None, session: dict) -> str:
+        """As ``i18n.select_locale``: the account's setting, the session's choice,
+        the browser's, German."""
+        if locale in self.languages:
+            return locale
+        if session.get("locale") in self.languages:
+            return session["locale"]
+        accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        return accepted.best_match(self.languages) or self.default_language
+
+    def _token(self, session: dict) -> bytes:
+        """A CSRF token for this session, as Flask-WTF's ``generate_csrf`` signs it."""
+        return self.csrf.dumps(session["csrf_token"]).encode()
+
+    def _render(self, environ, start_response, key: bytes, language: str):
+        """The app's answer, uncompressed (compressed here for the client); kept when
+        it is the page as anyone with this fingerprint would get it."""
+        environ[ENVIRON_KEY] = {}
+        encoding = environ.pop("HTTP_ACCEPT_ENCODING", None)
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            answer.update(status=status, headers=headers)
+            return lambda data: chunks.append(data)
+
+        chunks = []
+        iterable = self.wsgi_app(environ, capture)
+        try:
+            chunks.extend(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        if encoding is not None:
+            environ["HTTP_ACCEPT_ENCODING"] = encoding
+        body, status, headers = b"".join(chunks), answer["status"], answer["headers"]
+        noted = environ.pop(ENVIRON_KEY)
+        if status.startswith("200") and self._keepable(headers, noted, language, body):
+            token = noted["csrf"].encode()
+            self.kept.put(key, Kept(noted["until"], tuple(
+                (name, value) for name, value in headers if name.lower() not in PER_ANSWER),
+                body.replace(token, PLACEHOLDER)))
+        if not status.startswith("200") or any(
+                name.lower() == "content-encoding" for name, _value in headers):
+            start_response(status, headers)
+            return [body]
+        return self._answer(environ, start_response, [
+            (name, value) for name, value in headers if name.lower() != "content-length"],
+            body, status)
+
+    @staticmethod
+    def _keepable(headers, noted: dict, language: str, body: bytes) -> bool:
+        return (noted.get("csrf") is not None and noted.get("language") == language
+                and noted["csrf"].encode() in body and PLACEHOLDER not in body
+                and not any(name.lower() in ("set-cookie", "content-encoding")
+                            for name, _value in headers))
+
+    def _answer(self, environ, start_response, headers, body: bytes, status="200 OK"):
+        headers = list(headers)
+        algorithm = None
+        if len(body) >= self.app.config["COMPRESS_MIN_SIZE"]:
+            algorithm = _choose_algorithm(tuple(self.app.config["COMPRESS_ALGORITHM"]),
+                                          environ.get("HTTP_ACCEPT_ENCODING", ""))
+        if algorithm is not None:
+            body = _compress_data(self.app, body, algorithm)
+            headers.append(("Content-Encoding", algorithm))
+        headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
+
+
+def offer(event: Event) -> None:
+    """Called by the event page's view: this answer may be kept, until the next
+    moment the event's page changes by the clock alone."""
+    noted = request.environ.get(ENVIRON_KEY)
+    if noted is None:
+        return
+    now = utcnow()
+    moments = [event.rsvp_opens_at, event.rsvp_deadline(), event.starts_at, event.ends_at,
+               event.ends_at + MEETING_WINDOW]
+    last = now + timedelta(seconds=current_app.config["KEPT_PAGE_SECONDS"])
+    soonest = min([moment for moment in moments if moment and moment > now] + [last])
+    noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
+    g.kept_page_offered = True
+
+
+def _note(response: Response) -> Response:
+    """After the page is rendered: the token it carries and its language."""
+    noted = request.environ.get(ENVIRON_KEY)
+    if noted is not None and g.get("kept_page_offered"):
+        noted["csrf"] = g.get("csrf_token")
+        noted["language"] = str(get_locale())
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Innermost, around Flask itself: behind ``ProxyFix`` (address and scheme are
+    the client's) and inside the request log (a kept answer is logged too)."""
+    fingerprints = app.extensions["kept_page_fingerprints"] = Fingerprints(app)
+    # The app's engine and this one go together (tests dispose the app's).
+    with app.app_context():
+        sa_event.listen(db.engine, "engine_disposed", lambda engine: fingerprints.dispose())
+    app.after_request(_note)
+    app.wsgi_app = KeptPages(app.wsgi_app, app)
