@@ -96,7 +96,7 @@ class Defaults:
     ROSTER_CACHE_SECONDS = 600
     # Signed-in event pages kept whole per viewer (meetup/events/kept.py), in each
     # process: this many, each for at most this many seconds. 0 keeps none.
-    KEPT_PAGE_CACHE = 2000
+    KEPT_PAGE_CACHE = 1000  # about 10 to 30 KB each
     KEPT_PAGE_SECONDS = 600
     # Rendered event cards of the event list (meetup/events/cards.py), per process.
     EVENT_CARD_CACHE = 5000

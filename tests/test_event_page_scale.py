@@ -3,13 +3,21 @@ on the event page, the rest page by page, people to meet worked out once per
 attendee-list version, and a fixed number of statements for any size."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, RSVPStatus, User
-from tests.helpers import default_password_hash, log_in, redirects_to, submit
+from tests.helpers import (
+    default_password_hash,
+    disposing,
+    log_in,
+    make_app,
+    redirects_to,
+    submit,
+)
 
 ROSTER_STATEMENT = "ORDER BY rsvp.waitlisted_at"  # the roster's one read of all answers
 
@@ -77,16 +85,37 @@ def test_pages_cost_the_same_at_10_and_300_attendees(app, evening, count_queries
     assert seen == [f"Attendee {n:03d}" for n in range(300)]  # everyone, once, by name
 
 
-def test_people_to_meet_are_worked_out_once_per_version(app, evening, count_queries):
+@contextmanager
+def statements_of(app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_people_to_meet_are_worked_out_once_per_version(app, evening):
+    """Beneath the whole kept page (tests/test_kept_event_page.py), which answers a
+    second request without the app: the app keeps the roster and its blocks, here
+    seen in an app that keeps no whole page."""
     add_attendees(app, evening, 30)
-    client = app.test_client()
+    unkept = make_app(app.config["SQLALCHEMY_DATABASE_URI"], app.config["MAIL_PORT"],
+                      KEPT_PAGE_CACHE=0)
+    client = unkept.test_client()
     log_in(client, "mia@example.com")
     page = f"/events/{evening['event']}"
-    with count_queries() as first:
+    with statements_of(unkept) as first:
         assert meet(client.get(page).get_data(as_text=True)) == ""  # nobody offers capital
-    with count_queries() as second:
+    with statements_of(unkept) as second:
         client.get(page)
-    with count_queries() as attendee_page:
+    with statements_of(unkept) as attendee_page:
         client.get(f"{page}/attendees")
     assert sum(ROSTER_STATEMENT in s for s in first) == 1
     assert sum(ROSTER_STATEMENT in s for s in second + attendee_page) == 0
@@ -98,10 +127,12 @@ def test_people_to_meet_are_worked_out_once_per_version(app, evening, count_quer
         investor = db.session.scalar(select(User).filter_by(email="a500@example.com"))
         investor.offers = ["Kapital"]
         db.session.commit()
-    with count_queries() as after:
+    with statements_of(unkept) as after:
         html = client.get(page).get_data(as_text=True)
     assert sum(ROSTER_STATEMENT in s for s in after) == 1
     assert "Attendee 500" in meet(html) and "Bietet: Kapital" in meet(html)
+    with disposing(unkept):
+        pass
 
 
 def test_a_changed_profile_changes_the_people_to_meet(app, evening):

@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import brotli
 import pytest
+from flask_login.utils import _create_identifier
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from meetup.events import rsvp
 from meetup.events import services as event_services
+from meetup.events.kept import identifier
 from meetup.extensions import db
 from meetup.models import (
     Ban,
@@ -328,3 +330,25 @@ def test_a_session_from_another_browser_is_answered_by_the_app(app, world, fresh
     assert "Set-Cookie" in moved.headers
     assert "Mia" in moved.get_data(as_text=True)
     kept_answer(mia, path, app_statements, **{"User-Agent": "Another browser/1.0"})
+
+
+def test_the_page_of_an_evening_that_is_over_is_not_kept(app, world, make_event,
+                                                        app_statements):
+    """Check-ins after the evening change what its page says, without raising its
+    attendee-list version: that page always comes from the app."""
+    past = make_event(world["slug"], "Neujahrsempfang", days=-2)
+    mia = signed_in(app, "mia@example.com")
+    for _round in range(2):
+        app_statements.clear()
+        assert mia.get(f"/events/{past}").status_code == 200
+        assert app_statements != []
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"User-Agent": "Mozilla/5.0 (iPhone) Mobile Safari"},
+    {"User-Agent": "Firefox/133", "X-Forwarded-For": "203.0.113.9, 10.0.0.1"},
+    {"User-Agent": "Zürich-Browser ü"}])
+def test_the_session_identifier_is_flask_logins(app, headers):
+    with app.test_request_context("/events/1", headers=headers,
+                                  environ_base={"REMOTE_ADDR": "198.51.100.7"}) as context:
+        assert identifier(context.request.environ) == _create_identifier()

@@ -21,9 +21,9 @@ from a small set of rows, so:
   a change committed meanwhile can only make the kept page newer than its key.
 
 The page also changes with the clock (registration opens or closes, the
-evening starts or ends, "whom did you meet?" opens and closes), so a kept page
-lasts until the next of those moments, and at most ``KEPT_PAGE_SECONDS``, like
-the attendee lists it shows (``ROSTER_CACHE_SECONDS``). A session with
+evening starts or ends), so a kept page lasts until the next of those moments,
+and at most ``KEPT_PAGE_SECONDS``, like the attendee lists it shows
+(``ROSTER_CACHE_SECONDS``). Pages of evenings that are over are not kept. A session with
 messages to show, a remember-me cookie to set, or a different browser than it
 was started in goes to the app, which does what it always does.
 """
@@ -32,6 +32,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,7 +62,6 @@ from meetup.models import (
     User,
     utcnow,
 )
-from meetup.policy.meetings import MEETING_WINDOW
 
 log = logging.getLogger(__name__)
 PAGE_PATH = re.compile(r"^/events/([1-9][0-9]{0,17})$")
@@ -122,8 +122,13 @@ class Fingerprints:
         self.sql = None
         self.names = None
         self.fixed = {}
+        self.lock = threading.Lock()
 
     def _engine(self):
+        with self.lock:  # `flask run` serves requests in threads
+            return self._make_engine()
+
+    def _make_engine(self):
         if self.engine is None or self.pid != os.getpid():  # a forked worker: its own
             sqlite = self.url.startswith("sqlite")
             self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
@@ -303,11 +308,12 @@ def offer(event: Event) -> None:
     """Called by the event page's view: this answer may be kept, until the next
     moment the event's page changes by the clock alone."""
     noted = request.environ.get(ENVIRON_KEY)
-    if noted is None:
-        return
     now = utcnow()
-    moments = [event.rsvp_opens_at, event.rsvp_deadline(), event.starts_at, event.ends_at,
-               event.ends_at + MEETING_WINDOW]
+    # After the evening its list no longer counts up (see ``listing.bump``), while
+    # check-ins may still change what the page says: such a page is not kept.
+    if noted is None or event.ends_at <= now:
+        return
+    moments = [event.rsvp_opens_at, event.rsvp_deadline(), event.starts_at, event.ends_at]
     last = now + timedelta(seconds=current_app.config["KEPT_PAGE_SECONDS"])
     soonest = min([moment for moment in moments if moment and moment > now] + [last])
     noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
