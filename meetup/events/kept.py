@@ -1,21 +1,22 @@
-"""Signed-in event pages kept whole per viewer, answered before the app runs
-while nothing the page shows has changed.
+"""Signed-in event pages (and their attendee pages) kept whole per viewer,
+answered before the app runs while nothing the page shows has changed.
 
 A member opening the page of a big evening again (or a hundred members opening
 it at once) would otherwise load their account, their standing in the club and
 the page around the kept attendee blocks on every request. The page is made
 from a small set of rows, so:
 
-- in front of the app, a plain ``GET /events/<id>`` with a signed-in session
-  reads, in one statement on a connection of its own, a digest of every row the
-  page is made from: the viewer's account (found by the session's token, so a
-  logged-out session finds none), the event with its attendee-list version
-  (``Event.roster_version``, raised by every change to its list), its club and
-  series, and the viewer's memberships, bans, applications, answers and blocks;
-- the page is kept under those digests, the language, host and scheme, and
-  answered from there while they are the same: with a fresh CSRF token for the
-  session in place of the one it was rendered with, compressed for the client
-  as the app would;
+- in front of the app, a ``GET /events/<id>`` (or ``…/attendees``, with its page
+  and filters) with a signed-in session reads, in one statement on a connection
+  of its own, a digest of every row the page is made from: the viewer's account
+  (found by the session's token, so a logged-out session finds none), the event
+  with its attendee-list version (``Event.roster_version``, raised by every
+  change to its list), its club and series, and the viewer's memberships, bans,
+  applications, answers and blocks;
+- the page is kept under those digests, its address, the language, host and
+  scheme, and answered from there while they are the same: with a fresh CSRF
+  token for the session in place of the one it was rendered with, compressed
+  for the client as the app would;
 - otherwise the app renders it (uncompressed), and a page it answered 200
   without touching the session is kept, under the digests read *before* it ran:
   a change committed meanwhile can only make the kept page newer than its key.
@@ -23,9 +24,9 @@ from a small set of rows, so:
 The page also changes with the clock (registration opens or closes, the
 evening starts or ends), so a kept page lasts until the next of those moments,
 and at most ``KEPT_PAGE_SECONDS``, like the attendee lists it shows
-(``ROSTER_CACHE_SECONDS``). Pages of evenings that are over are not kept. A session with
-messages to show, a remember-me cookie to set, or a different browser than it
-was started in goes to the app, which does what it always does.
+(``ROSTER_CACHE_SECONDS``). Pages of evenings that are over are not kept. A
+session with messages to show, a remember-me cookie to set, or a fresh session
+used from another browser goes to the app, which does what it always does.
 """
 
 import hashlib
@@ -64,7 +65,8 @@ from meetup.models import (
 )
 
 log = logging.getLogger(__name__)
-PAGE_PATH = re.compile(r"^/events/([1-9][0-9]{0,17})$")
+PAGE_PATH = re.compile(r"^/events/([1-9][0-9]{0,17})(?:/attendees)?$")
+LONGEST_QUERY = 300  # filters and a page number; anything longer goes to the app
 ENVIRON_KEY = "meetup.kept_page"
 PLACEHOLDER = b"\x00csrf\x00"  # never in a rendered page (NUL is refused in any input)
 # Headers that belong to one answer, not to the page.
@@ -197,10 +199,11 @@ class KeptPages:
         self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
 
     def __call__(self, environ, start_response):
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
         if (self.kept.size <= 0 or environ.get("REQUEST_METHOD") != "GET"
-                or environ.get("QUERY_STRING")):
+                or len(query) > LONGEST_QUERY):
             return self.wsgi_app(environ, start_response)
-        match = PAGE_PATH.match(environ.get("PATH_INFO", ""))
+        match = PAGE_PATH.match(path)
         session = match and self._session(environ)
         if not session:
             return self.wsgi_app(environ, start_response)
@@ -209,7 +212,7 @@ class KeptPages:
         if digests is None:  # no such account (logged out) or no database: the app says
             return self.wsgi_app(environ, start_response)
         language = self._language(environ, digests[1], session)
-        key = hashlib.sha256(repr((event_id, digests, language, environ.get("HTTP_HOST"),
+        key = hashlib.sha256(repr((path, query, digests, language, environ.get("HTTP_HOST"),
                                    environ.get("wsgi.url_scheme"))).encode()).digest()
         found = self.kept.get(key)
         if found is not None and time.time() < found.until:
@@ -305,8 +308,8 @@ class KeptPages:
 
 
 def offer(event: Event) -> None:
-    """Called by the event page's view: this answer may be kept, until the next
-    moment the event's page changes by the clock alone."""
+    """Called by the event page's and attendee page's views: this answer may be
+    kept, until the next moment the page changes by the clock alone."""
     noted = request.environ.get(ENVIRON_KEY)
     now = utcnow()
     # After the evening its list no longer counts up (see ``listing.bump``), while

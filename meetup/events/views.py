@@ -77,6 +77,7 @@ def show(event_id: int):
 @bp.get("/<int:event_id>/attendees")
 def attendees(event_id: int):
     event, viewer = policy.load_event(event_id)
+    kept.offer(event)
     return render_attendees(event, viewer, page_number())
 
 
