@@ -47,9 +47,24 @@ def database_uri(sqlite_uri):
     return sqlite_uri
 
 
+def whole_answers(app):
+    """Each answer read whole and closed before it is sent. When a browser drops a
+    connection (a favicon request cut by the next page), werkzeug's development
+    server fails while it reads the rest of the request and never closes the
+    answer: a static file would stay open."""
+    def serve(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+    return serve
+
+
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, whole_answers(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in mails
