@@ -17,8 +17,10 @@ On PostgreSQL writers lock rows with ``FOR UPDATE``; nothing SQLite-specific app
 """
 
 import functools
+import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +28,7 @@ from contextvars import ContextVar
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -164,6 +166,48 @@ def _sqlite_begin(connection) -> None:
 def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
     if statement.lstrip()[:7].lower().startswith(_WRITES):
         connection.info["wrote"] = True
+
+
+class ProcessEngine:
+    """An engine of this process's own beside the app's, for one small statement
+    before the app runs: autocommit, no ping, no reset on return. A forked worker
+    makes its own; disposed together with the app's engine."""
+
+    def __init__(self, app: Flask):
+        self.url = app.config["SQLALCHEMY_DATABASE_URI"]
+        self.engine: Engine | None = None
+        self.pid: int | None = None
+        self.lock = threading.Lock()  # `flask run` serves requests in threads
+        with app.app_context():
+            event.listen(db.engine, "engine_disposed", lambda engine: self.dispose())
+
+    def get(self) -> Engine:
+        with self.lock:
+            if self.engine is None or self.pid != os.getpid():
+                sqlite = self.url.startswith("sqlite")
+                self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
+                                            pool_reset_on_return=None,
+                                            connect_args={"timeout": 10} if sqlite else {})
+                self.pid = os.getpid()
+            return self.engine
+
+    def one_row(self, sql: str, parameters=()) -> tuple | None:
+        """The first row of one statement, on a connection straight from the pool."""
+        connection = self.get().raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, parameters)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        return None if row is None else tuple(row)
+
+    def dispose(self) -> None:
+        with self.lock:
+            if self.engine is not None:
+                self.engine.dispose()
+            self.engine = None
 
 
 def init_app(app: Flask) -> None:

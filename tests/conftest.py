@@ -2,16 +2,14 @@
 
 import itertools
 import shutil
-from contextlib import contextmanager
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from meetup.extensions import db
 from meetup.notify.sender import send_pending
-from tests.helpers import disposing, make_app
+from tests.helpers import disposing, make_app, statements_of
 from tests.mailbox import start_smtp
 from tests.pg import PostgresServer, find_bindir, free_port
 
@@ -127,23 +125,7 @@ def client(app):
 @pytest.fixture
 def count_queries(app):
     """Counts SQL statements run while the returned context manager is open."""
-
-    @contextmanager
-    def counter():
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-
-    return counter
+    return lambda: statements_of(app)
 
 
 @pytest.fixture

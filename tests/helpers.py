@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.security import generate_password_hash
 
 from meetup import create_app
@@ -39,6 +40,23 @@ def base_config(database_uri: str, smtp_port: int) -> dict:
 
 def make_app(database_uri: str, smtp_port: int, **overrides) -> Flask:
     return create_app({**base_config(database_uri, smtp_port), **overrides})
+
+
+@contextmanager
+def statements_of(app: Flask):
+    """The SQL statements ``app`` runs on its engine while the block is open."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @contextmanager

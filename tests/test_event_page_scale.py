@@ -3,10 +3,9 @@ on the event page, the rest page by page, people to meet worked out once per
 attendee-list version, and a fixed number of statements for any size."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from meetup.extensions import db
 from meetup.models import RSVP, Group, Membership, RSVPStatus, User
@@ -16,6 +15,7 @@ from tests.helpers import (
     log_in,
     make_app,
     redirects_to,
+    statements_of,
     submit,
 )
 
@@ -83,22 +83,6 @@ def test_pages_cost_the_same_at_10_and_300_attendees(app, evening, count_queries
     for number in range(1, 8):  # 48 a page
         seen += names(client.get(f"{page}/attendees?page={number}").get_data(as_text=True))
     assert seen == [f"Attendee {n:03d}" for n in range(300)]  # everyone, once, by name
-
-
-@contextmanager
-def statements_of(app):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_people_to_meet_are_worked_out_once_per_version(app, evening):

@@ -11,7 +11,6 @@ from datetime import timedelta
 import brotli
 import pytest
 from flask_login.utils import _create_identifier
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from meetup.events import rsvp
@@ -31,7 +30,7 @@ from meetup.models import (
     utcnow,
 )
 from meetup.models.event import SeriesFrequency
-from tests.helpers import csrf_token, disposing, log_in, make_app
+from tests.helpers import csrf_token, disposing, log_in, make_app, statements_of
 
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
 
@@ -67,16 +66,8 @@ def fresh(app):
 @pytest.fixture
 def app_statements(app):
     """Statements the app runs on its own engine (the fingerprint is on another)."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    yield statements
-    sa_event.remove(engine, "before_cursor_execute", record)
+    with statements_of(app) as statements:
+        yield statements
 
 
 def signed_in(app, email: str):

@@ -20,16 +20,15 @@ and a process that died between a commit and raising the counter is forgotten.
 
 import hashlib
 import logging
-import os
 import re
 import time
 
 from flask import Flask, has_app_context
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from meetup.calendar.cache import LRU
-from meetup.extensions import db
+from meetup.database import ProcessEngine
 
 log = logging.getLogger(__name__)
 FEED_PATH = re.compile(r"^/(groups/[^/]+/calendar|calendar/[^/]+)\.ics$")
@@ -47,47 +46,24 @@ class Generation:
     """The counter, on an engine of this process's own (no ping, autocommit)."""
 
     def __init__(self, app: Flask):
-        self.url = app.config["SQLALCHEMY_DATABASE_URI"]
-        self.engine = None
-        self.pid = None
-
-    def _engine(self):
-        if self.engine is None or self.pid != os.getpid():  # a forked worker: its own
-            sqlite = self.url.startswith("sqlite")
-            self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
-                                        pool_reset_on_return=None,
-                                        connect_args={"timeout": 10} if sqlite else {})
-            self.pid = os.getpid()
-        return self.engine
+        self.own = ProcessEngine(app)
 
     def read(self) -> int | None:
         try:
-            connection = self._engine().raw_connection()
-            try:
-                cursor = connection.cursor()
-                cursor.execute(READ)
-                row = cursor.fetchone()
-                cursor.close()
-            finally:
-                connection.close()
+            row = self.own.one_row(READ)
         except Exception as error:  # noqa: BLE001 - the app answers instead
             log.warning("Feed generation not readable: %r", error)
-            self.dispose()
+            self.own.dispose()
             return None
         return None if row is None else row[0]
 
     def raise_(self) -> None:
         try:
-            with self._engine().connect() as connection:
+            with self.own.get().connect() as connection:
                 connection.execute(text(RAISE))
         except Exception as error:  # noqa: BLE001 - kept answers expire all the same
             log.warning("Feed generation not raised: %r", error)
-            self.dispose()
-
-    def dispose(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-        self.engine = None
+            self.own.dispose()
 
 
 class Unchanged:
@@ -167,8 +143,5 @@ def _current_generation() -> Generation | None:
 
 
 def init_app(app: Flask) -> None:
-    generation = app.extensions["feed_generation"] = Generation(app)
-    # The app's engine and this one go together (tests dispose the app's).
-    with app.app_context():
-        event.listen(db.engine, "engine_disposed", lambda engine: generation.dispose())
+    app.extensions["feed_generation"] = Generation(app)
     app.wsgi_app = Unchanged(app.wsgi_app, app)

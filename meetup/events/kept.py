@@ -31,9 +31,7 @@ used from another browser goes to the app, which does what it always does.
 
 import hashlib
 import logging
-import os
 import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,15 +40,14 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
 from flask_compress.flask_compress import _choose_algorithm, _compress_data
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, create_engine, or_, select
-from sqlalchemy import event as sa_event
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
 from meetup.calendar.cache import LRU
 from meetup.calendar.digest import row_digest
-from meetup.extensions import db
+from meetup.database import ProcessEngine
 from meetup.models import (
     RSVP,
     Application,
@@ -118,56 +115,30 @@ class Fingerprints:
     one round trip, no ORM, no session."""
 
     def __init__(self, app: Flask):
-        self.url = app.config["SQLALCHEMY_DATABASE_URI"]
-        self.engine = None
-        self.pid = None
+        self.own = ProcessEngine(app)
         self.sql = None
-        self.names = None
-        self.fixed = {}
-        self.lock = threading.Lock()
 
-    def _engine(self):
-        with self.lock:  # `flask run` serves requests in threads
-            return self._make_engine()
-
-    def _make_engine(self):
-        if self.engine is None or self.pid != os.getpid():  # a forked worker: its own
-            sqlite = self.url.startswith("sqlite")
-            self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT",
-                                        pool_reset_on_return=None,
-                                        connect_args={"timeout": 10} if sqlite else {})
-            self.pid = os.getpid()
-            compiled = fingerprint_statement().compile(dialect=self.engine.dialect)
-            self.sql = compiled.string
-            self.names = compiled.positiontup  # None for named parameters
-            # The statement's own values (a role), as plain values for the driver.
-            self.fixed = {name: str(value) if isinstance(value, str) else value
-                          for name, value in compiled.params.items()
-                          if name not in ("token", "event_id")}
-        return self.engine
+    def _compile(self) -> None:
+        compiled = fingerprint_statement().compile(dialect=self.own.get().dialect)
+        self.names = compiled.positiontup  # None for named parameters
+        # The statement's own values (a role), as plain values for the driver.
+        self.fixed = {name: str(value) if isinstance(value, str) else value
+                      for name, value in compiled.params.items()
+                      if name not in ("token", "event_id")}
+        self.sql = compiled.string
 
     def read(self, token: str, event_id: int) -> tuple | None:
         try:
-            connection = self._engine().raw_connection()
-            try:
-                values = {**self.fixed, "token": token, "event_id": event_id}
-                cursor = connection.cursor()
-                cursor.execute(self.sql, values if self.names is None
-                               else [values[name] for name in self.names])
-                row = cursor.fetchone()
-                cursor.close()
-            finally:
-                connection.close()
+            if self.sql is None:
+                self._compile()
+            values = {**self.fixed, "token": token, "event_id": event_id}
+            row = self.own.one_row(self.sql, values if self.names is None
+                                   else [values[name] for name in self.names])
         except Exception as error:  # noqa: BLE001 - the app answers instead
             log.warning("Event page fingerprint not readable: %r", error)
-            self.dispose()
+            self.own.dispose()
             return None
-        return None if row is None or row[0] is None else tuple(row)
-
-    def dispose(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-        self.engine = None
+        return None if row is None or row[0] is None else row
 
 
 def identifier(environ: dict) -> str:
@@ -335,9 +306,6 @@ def _note(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Innermost, around Flask itself: behind ``ProxyFix`` (address and scheme are
     the client's) and inside the request log (a kept answer is logged too)."""
-    fingerprints = app.extensions["kept_page_fingerprints"] = Fingerprints(app)
-    # The app's engine and this one go together (tests dispose the app's).
-    with app.app_context():
-        sa_event.listen(db.engine, "engine_disposed", lambda engine: fingerprints.dispose())
+    app.extensions["kept_page_fingerprints"] = Fingerprints(app)
     app.after_request(_note)
     app.wsgi_app = KeptPages(app.wsgi_app, app)
