@@ -98,6 +98,8 @@ class Defaults:
     # process: this many, each for at most this many seconds. 0 keeps none.
     KEPT_PAGE_CACHE = 1000  # about 10 to 30 KB each
     KEPT_PAGE_SECONDS = 600
+    # The event list for visitors without a session, kept likewise, at most this long.
+    KEPT_LIST_SECONDS = 60
     # Rendered event cards of the event list (meetup/events/cards.py), per process.
     EVENT_CARD_CACHE = 5000
 

@@ -26,9 +26,12 @@ def test_the_list_pages_on_without_counting(app, client, club, make_event, count
     assert titles(last) == [f"Abend {n:02d}" for n in range(40, 45)]
     assert 'rel="next"' not in last and 'rel="prev"' in last
     assert titles(client.get("/events/?page=4").get_data(as_text=True)) == []
-    with count_queries() as again:
-        client.get("/events/")
+    with count_queries() as again:  # the same page under another address: the app
+        client.get("/events/?page=1")
     assert len(again) == len(statements)
+    with count_queries() as kept:  # the list as it was: kept whole (meetup/events/kept.py)
+        client.get("/events/")
+    assert kept == []
 
 
 def test_a_kept_card_shows_every_change(app, client, club, make_event, make_user, add_member):

@@ -3,6 +3,7 @@ without the app while nothing they show has changed, and after every change
 exactly what the app renders — checked against a second app on the same
 database that keeps nothing."""
 
+import functools
 import gzip
 import re
 import time
@@ -359,3 +360,33 @@ def test_each_attendee_page_and_filter_is_kept_on_its_own(app, world, fresh, app
     assert mia.get(path + long_query).status_code == 200
     mia.get(path + long_query)
     assert app_statements != []  # a long address is not kept: always the app
+
+
+def test_the_event_list_for_visitors_is_kept_until_anything_is_written(
+        app, world, fresh, app_statements, make_user):
+    listing = kept_answer(app.test_client(), "/events/", app_statements)
+    assert "Sommerfest" in listing.get_data(as_text=True)
+    assert "Set-Cookie" not in listing.headers
+    assert plain(listing.get_data(as_text=True)) == plain(
+        fresh.test_client().get("/events/").get_data(as_text=True))
+    for what in ("the event's title", "another member's answer", "the event is cancelled"):
+        change(app, functools.partial(CHANGES[what], app, world))
+        after = app.test_client().get("/events/").get_data(as_text=True)
+        assert after == fresh.test_client().get("/events/").get_data(as_text=True), what
+    english = kept_answer(app.test_client(), "/events/?q=fest", app_statements,
+                          **{"Accept-Language": "en"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    app_statements.clear()
+    signed = signed_in(app, "mia@example.com")
+    assert "Mia" in signed.get("/events/").get_data(as_text=True)
+    assert app_statements != []  # a session: always the app
+
+
+def test_a_kept_event_list_lasts_at_most_its_seconds(app, world, app_statements):
+    app.config["KEPT_LIST_SECONDS"] = 1
+    visitor = app.test_client()
+    kept_answer(visitor, "/events/", app_statements)
+    time.sleep(1.2)
+    app_statements.clear()
+    assert visitor.get("/events/").status_code == 200
+    assert app_statements != []

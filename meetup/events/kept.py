@@ -174,6 +174,8 @@ class KeptPages:
         if (self.kept.size <= 0 or environ.get("REQUEST_METHOD") != "GET"
                 or len(query) > LONGEST_QUERY):
             return self.wsgi_app(environ, start_response)
+        if path == "/events/" and not parse_cookie(environ).get(self.cookie):
+            return self._list(environ, start_response, query)
         match = PAGE_PATH.match(path)
         session = match and self._session(environ)
         if not session:
@@ -189,6 +191,22 @@ class KeptPages:
         if found is not None and time.time() < found.until:
             return self._answer(environ, start_response, found.headers,
                                 found.body.replace(PLACEHOLDER, self._token(session)))
+        return self._render(environ, start_response, key, language)
+
+    def _list(self, environ, start_response, query: str):
+        """The event list for visitors without a session: the same for everyone of
+        one language and filter, kept under the feeds' generation counter, which
+        every commit that writes events, clubs or answers raises."""
+        generation = self.app.extensions["feed_generation"].read()
+        if generation is None:
+            return self.wsgi_app(environ, start_response)
+        language = self._language(environ, None, {})
+        key = hashlib.sha256(repr(("list", query, generation, language,
+                                   environ.get("HTTP_HOST"),
+                                   environ.get("wsgi.url_scheme"))).encode()).digest()
+        found = self.kept.get(key)
+        if found is not None and time.time() < found.until:
+            return self._answer(environ, start_response, found.headers, found.body)
         return self._render(environ, start_response, key, language)
 
     def _session(self, environ) -> dict | None:
@@ -245,10 +263,10 @@ class KeptPages:
         body, status, headers = b"".join(chunks), answer["status"], answer["headers"]
         noted = environ.pop(ENVIRON_KEY)
         if status.startswith("200") and self._keepable(headers, noted, language, body):
-            token = noted["csrf"].encode()
+            token = noted.get("csrf")
             self.kept.put(key, Kept(noted["until"], tuple(
                 (name, value) for name, value in headers if name.lower() not in PER_ANSWER),
-                body.replace(token, PLACEHOLDER)))
+                body.replace(token.encode(), PLACEHOLDER) if token else body))
         if not status.startswith("200") or any(
                 name.lower() == "content-encoding" for name, _value in headers):
             start_response(status, headers)
@@ -259,8 +277,11 @@ class KeptPages:
 
     @staticmethod
     def _keepable(headers, noted: dict, language: str, body: bytes) -> bool:
-        return (noted.get("csrf") is not None and noted.get("language") == language
-                and noted["csrf"].encode() in body and PLACEHOLDER not in body
+        token = noted.get("csrf")
+        signed_in = not noted.get("anonymous")
+        return (noted.get("until") is not None and noted.get("language") == language
+                and (token is not None) == signed_in
+                and (token is None or token.encode() in body) and PLACEHOLDER not in body
                 and not any(name.lower() in ("set-cookie", "content-encoding")
                             for name, _value in headers))
 
@@ -291,6 +312,23 @@ def offer(event: Event) -> None:
     last = now + timedelta(seconds=current_app.config["KEPT_PAGE_SECONDS"])
     soonest = min([moment for moment in moments if moment and moment > now] + [last])
     noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
+    g.kept_page_offered = True
+
+
+def offer_list(events) -> None:
+    """Called by the event list's view for a visitor without a session: kept
+    until the next moment a card on it changes by the clock, and at most
+    ``KEPT_LIST_SECONDS`` (an event that ends moves the later pages up)."""
+    noted = request.environ.get(ENVIRON_KEY)
+    if noted is None:
+        return
+    now = utcnow()
+    moments = [moment for event in events for moment in (
+        event.rsvp_opens_at, event.rsvp_deadline(), event.starts_at, event.ends_at)]
+    last = now + timedelta(seconds=current_app.config["KEPT_LIST_SECONDS"])
+    soonest = min([moment for moment in moments if moment and moment > now] + [last])
+    noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
+    noted["anonymous"] = True
     g.kept_page_offered = True
 
 
