@@ -224,7 +224,8 @@ def log_in(base: str) -> str:
 
 CASES = [  # name, server, path, how: plain / signed in / conditional
     ("hello-world", "hello", "/", "plain"),
-    ("event list", "app", "/events/", "plain"),
+    ("event list, anonymous", "app", "/events/", "plain"),
+    ("event list, signed in", "app", "/events/", "signed in"),
     ("event page, 500 attendees, signed in", "app", "/events/1", "signed in"),
     ("attendee list page, signed in", "app", "/events/1/attendees", "signed in"),
     ("event page, anonymous", "app", "/events/1", "plain"),

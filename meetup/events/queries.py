@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from meetup.events.lifecycle import Lifecycle, lifecycle
 from meetup.extensions import db
@@ -22,12 +22,13 @@ from meetup.search import contains
 
 
 def visible(user: User | None) -> Select:
-    """Events the person may see (``policy.visible_events``), with their clubs."""
+    """Events the person may see (``policy.visible_events``), with their clubs
+    (read from the join the condition needs, not joined a second time)."""
     return (
         select(Event)
         .join(Event.group)
         .where(visible_events(user))
-        .options(joinedload(Event.group))
+        .options(contains_eager(Event.group))
     )
 
 
