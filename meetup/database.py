@@ -37,9 +37,19 @@ from werkzeug.exceptions import ServiceUnavailable
 from meetup.extensions import db
 
 ATTEMPTS = 6
+# Values per ``IN (…)``: PostgreSQL takes at most 65,535 parameters a statement.
+IN_LIST_SIZE = 10_000
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
 _WRITES = ("insert", "update", "delete", "replace")
 _QUEUE = "after_commit"  # key in Session.info: callbacks of the open transaction()
+
+
+def in_slices(values) -> Iterator[list]:
+    """``values`` in lists short enough for one ``IN (…)`` on every database: a
+    statement per ``IN_LIST_SIZE`` values, so one for any ordinary list."""
+    values = list(values)
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start:start + IN_LIST_SIZE]
 
 
 @contextmanager

@@ -135,3 +135,38 @@ def test_a_copy_another_transaction_queues_meanwhile_is_queued_once(app, make_us
         rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
             subject_key="announcement:8").order_by(OutboxMessage.recipient)).all()
     assert rows == ["p0@example.com", "p1@example.com", "p2@example.com"]
+
+
+def test_a_club_larger_than_one_statement_takes_is_asked_in_slices(app, make_user, make_group,
+                                                                   add_member, count_queries,
+                                                                   mailbox, monkeypatch):
+    """PostgreSQL takes at most 65,535 parameters a statement: the preferences and the
+    copies already queued are read ``IN_LIST_SIZE`` recipients at a time, so slices of
+    three give everyone of a club of 50 (and the owner) what one statement gives."""
+    slug, owner = club_of(app, make_user, make_group, add_member, "Großer Club", 50)
+    whole, copies = announce(app, count_queries, slug, owner)
+    monkeypatch.setattr("meetup.database.IN_LIST_SIZE", 3)
+    sliced, sliced_copies = announce(app, count_queries, slug, owner)
+    assert copies == sliced_copies == 1 + 40
+    assert sliced > whole  # one statement per slice of three
+    with app.app_context():
+        recipients = db.session.scalars(select(OutboxMessage.recipient).where(
+            OutboxMessage.kind == "announcement")).all()
+    assert len(recipients) == 2 * 41
+    assert "m4-50@example.com" not in recipients and "m9-50@example.com" not in recipients
+
+
+def test_seventy_thousand_recipients_are_asked_for_without_error(app, make_user, make_group):
+    """More people than one statement may name (65,535 on PostgreSQL): the answer
+    still comes, for saved switches among them too."""
+    user_id, _ = make_user("aus@example.com", name="Ausgeschaltet")
+    owner_id, _ = make_user("owner@example.com", name="Olga Owner")
+    slug = make_group(owner_id, name="Riesenclub")
+    with app.app_context(), transaction():
+        preferences.save(db.session.get(User, user_id), {"announcements": False})
+    with app.app_context():
+        people = [db.session.get(User, user_id), db.session.get(User, owner_id),
+                  *(User(id=number) for number in range(owner_id + 1, owner_id + 70_000))]
+        assert preferences.opted_out(people, "announcements", group_named(slug)) == {user_id}
+        # Off until switched on: everyone with an account among them.
+        assert preferences.opted_out(people, "organiser_summary") == {user_id, owner_id}

@@ -3,12 +3,14 @@ mail respecting it, one-click unsubscribing (RFC 8058) without a login or CSRF t
 new events at once or weekly per club, organiser alerts and the daily summary, and
 the contact follow-up reminder."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from meetup.database import transaction
 from meetup.extensions import db
 from meetup.models import (
+    RSVP,
     Contact,
     ContactCard,
     Event,
@@ -95,6 +97,36 @@ def test_reminders_respect_the_choice_and_unsubscribe_in_one_click(app, club, ma
     assert wants(app, "jens@example.com", "still_coming")
     assert app.test_client().post(path[:-4] + "abcd").status_code == 400
     assert app.test_client().get(path[:-4] + "abcd").status_code == 400
+
+
+def test_the_daily_summary_is_of_the_clubs_own_day_across_the_spring_switch(
+        app, club, make_user, add_member, make_event, mailbox):
+    """Berlin's 28 March 2027 has 23 hours. Anna answers at 00:30 that day (23:30 UTC
+    the day before), Jens at 00:15 the next (22:15 UTC on the 28th): each counts for
+    the day it was in Münster, not in UTC."""
+    slug, _owner = club
+    event = make_event(slug, starts=datetime(2027, 4, 15, 19))
+    owner = app.test_client()
+    log_in(owner, "owner@example.com")
+    save_page(owner, {"reminders": "y", "organiser_summary": "y"})
+    people_going(app, make_user, add_member, slug, event, PEOPLE)
+    answered = {"anna@example.com": datetime(2027, 3, 27, 23, 30, tzinfo=UTC),
+                "jens@example.com": datetime(2027, 3, 28, 22, 15, tzinfo=UTC)}
+    with app.app_context(), transaction():
+        for email, moment in answered.items():
+            user_id = db.session.scalar(select(User.id).filter_by(email=email))
+            db.session.execute(update(RSVP).where(RSVP.user_id == user_id)
+                               .values(updated_at=moment))
+    assert tick(app, datetime(2027, 3, 29, 0, 30, tzinfo=UTC)).summaries == 1  # 02:30 CEST
+    assert tick(app, datetime(2027, 3, 29, 21, 30, tzinfo=UTC)).summaries == 0  # 23:30
+    assert tick(app, datetime(2027, 3, 29, 22, 30, tzinfo=UTC)).summaries == 1  # 00:30
+    deliver(app)
+    first, second = (mail for mail in mailbox.wait_for("owner@example.com", count=3)
+                     if "neue Anmeldung" in mail["Subject"])
+    assert "Anna Schneider" in text_of(first) and "Jens Weber" not in text_of(first)
+    assert "28. März 2027" in text_of(first)
+    assert "Jens Weber" in text_of(second) and "Anna Schneider" not in text_of(second)
+    assert "29. März 2027" in text_of(second)
 
 
 def test_new_events_at_once_weekly_or_never(app, club, make_user, add_member, make_event,

@@ -1,6 +1,7 @@
 """Mails about a club's news, by each member's choice: a new event at once, or all
 of a week's new events on the Monday after; and for organisers who want it, a
-daily summary of the answers their upcoming events got the day before.
+daily summary of the answers their upcoming events got the day before. Days and
+weeks are the club's own, in its time zone.
 
 Each is keyed so that a second tick finds the first one's mail: a new event by
 the event, a digest by the club and the ISO week, a summary by the club and day.
@@ -9,6 +10,7 @@ is announced once, with its first date.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -107,12 +109,19 @@ def week_of(day: date) -> int:
     return year * 100 + week
 
 
+def club_today(now: datetime, group: Group) -> date:
+    """The date it is at ``now`` where the club meets: its days and weeks are its own."""
+    return now.astimezone(ZoneInfo(group.timezone)).date()
+
+
+def club_midnight(day: date, group: Group) -> datetime:
+    """The start of ``day`` in the club's zone, in UTC (a DST day has 23 or 25 hours)."""
+    return datetime.combine(day, time(), ZoneInfo(group.timezone)).astimezone(UTC)
+
+
 def weekly_digests(now: datetime) -> int:
-    """On and after each Monday, last week's new events to those who chose a digest."""
-    monday = now.date() - timedelta(days=now.date().weekday())
-    start = datetime.combine(monday - timedelta(days=7), time(), UTC)
-    end = start + timedelta(days=7)
-    version = week_of(start.date())
+    """On and after each Monday, last week's new events to those who chose a digest
+    (Monday to Sunday where the club meets)."""
     rows = db.session.execute(
         select(ClubMailSettings.user_id, ClubMailSettings.group_id)
         .join(Membership, (Membership.user_id == ClubMailSettings.user_id)
@@ -121,8 +130,13 @@ def weekly_digests(now: datetime) -> int:
     count = 0
     for user_id, group_id in rows:
         with transaction():
-            count += _digest(db.session.get(User, user_id), db.session.get(Group, group_id),
-                             start, end, version, now)
+            group = db.session.get(Group, group_id)
+            today = club_today(now, group)
+            last_monday = today - timedelta(days=today.weekday() + 7)
+            count += _digest(db.session.get(User, user_id), group,
+                             club_midnight(last_monday, group),
+                             club_midnight(last_monday + timedelta(days=7), group),
+                             week_of(last_monday), now)
     return count
 
 
@@ -144,9 +158,8 @@ def _digest(user: User, group: Group, start: datetime, end: datetime, version: i
 
 
 def organiser_summaries(now: datetime) -> int:
-    """Yesterday's (UTC) new answers to their upcoming events, for organisers who want it."""
-    day = now.date() - timedelta(days=1)
-    start = datetime.combine(day, time(), UTC)
+    """Yesterday's new answers to their upcoming events, for organisers who want it
+    (yesterday where the club meets)."""
     rows = db.session.execute(
         select(Membership.user_id, Membership.group_id)
         .join(MailSettings, MailSettings.user_id == Membership.user_id)
@@ -154,19 +167,21 @@ def organiser_summaries(now: datetime) -> int:
     count = 0
     for user_id, group_id in rows:
         with transaction():
-            count += _summary(db.session.get(User, user_id), db.session.get(Group, group_id),
-                              start, day, now)
+            group = db.session.get(Group, group_id)
+            day = club_today(now, group) - timedelta(days=1)
+            count += _summary(db.session.get(User, user_id), group, day, now)
     return count
 
 
-def _summary(user: User, group: Group, start: datetime, day: date, now: datetime) -> int:
+def _summary(user: User, group: Group, day: date, now: datetime) -> int:
     if _queued(user, "organiser_summary", f"group:{group.id}", day.toordinal()):
         return 0
     answers = db.session.scalars(
         select(RSVP).join(RSVP.event).options(joinedload(RSVP.event), joinedload(RSVP.user))
         .where(Event.group_id == group.id, Event.starts_at > now,
                RSVP.status.in_([RSVPStatus.GOING, RSVPStatus.WAITLIST]),
-               RSVP.updated_at >= start, RSVP.updated_at < start + timedelta(days=1))
+               RSVP.updated_at >= club_midnight(day, group),
+               RSVP.updated_at < club_midnight(day + timedelta(days=1), group))
         .order_by(Event.starts_at, RSVP.id)).all()
     if not answers:
         return 0

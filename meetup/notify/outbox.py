@@ -18,7 +18,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from meetup.database import begin_writing
+from meetup.database import begin_writing, in_slices
 from meetup.extensions import db
 from meetup.mail import new_message_id, render_mail
 from meetup.models import OutboxMessage, OutboxState, User, normalise_email
@@ -76,17 +76,19 @@ def queue(to: str, template: str, locale: str, *, kind: str, key: str, version: 
 def queue_each(mails: list[Mail], template: str, *, kind: str, key: str, version: int = 1,
                sender_name: str | None = None, **context: Any) -> int:
     """``queue`` for many recipients of one mail (an announcement) in a fixed number
-    of statements, however many they are: one look for those queued already, one
-    INSERT of the rest. Returns how many were queued now. Should another transaction
-    queue some of them meanwhile, each is queued on its own, as ``queue`` does."""
+    of statements, however many they are: one look for those queued already (one
+    per ``IN_LIST_SIZE`` recipients), one INSERT of the rest. Returns how many were
+    queued now. Should another transaction queue some of them meanwhile, each is
+    queued on its own, as ``queue`` does."""
     wanted = {normalise_email(mail.user.email or ""): mail for mail in mails}
     wanted.pop("", None)
     if not wanted:
         return 0
     begin_writing()
-    queued = set(db.session.scalars(select(OutboxMessage.recipient).where(
+    queued = set().union(*(db.session.scalars(select(OutboxMessage.recipient).where(
         OutboxMessage.kind == kind, OutboxMessage.subject_key == key,
-        OutboxMessage.version == version, OutboxMessage.recipient.in_(list(wanted)))))
+        OutboxMessage.version == version, OutboxMessage.recipient.in_(some)))
+        for some in in_slices(wanted)))
     todo = {recipient: mail for recipient, mail in wanted.items() if recipient not in queued}
     rows = [_row({"recipient": recipient, "kind": kind, "subject_key": key,
                   "version": version}, template, mail.user.locale or "", mail.user, sender_name,

@@ -12,6 +12,7 @@ signed, one click, no login, with the RFC 8058 headers.
 
 from sqlalchemy import select, union
 
+from meetup.database import in_slices
 from meetup.extensions import db
 from meetup.models import ClubMailSettings, Group, MailSettings, NewEvents, User
 from meetup.security import InvalidToken, make_token, read_token
@@ -51,15 +52,18 @@ def wants(user: User, kind: str, group: Group | None = None) -> bool:
 
 def opted_out(users: list[User], kind: str, group: Group | None = None) -> set[int]:
     """The ids of those among ``users`` who do not want mails of ``kind`` (about
-    ``group``, if given): one query however many people, none for nobody."""
+    ``group``, if given): one query however many people (one per ``IN_LIST_SIZE``
+    of a club larger than that), none for nobody."""
     if kind not in KINDS:
         raise ValueError(f"no preference for mails of kind {kind!r}")
     ids = [user.id for user in users]
-    if not ids:
-        return set()
+    if kind == "new_events" and group is None:  # asked of a club only
+        return set(ids)
+    return set().union(*(_opted_out(some, kind, group) for some in in_slices(ids)))
+
+
+def _opted_out(ids: list[int], kind: str, group: Group | None) -> set[int]:
     if kind == "new_events":
-        if group is None:  # asked of a club only
-            return set(ids)
         return set(db.session.scalars(_club_off(ids, group, ClubMailSettings.new_events
                                                 == NewEvents.OFF)))
     column = getattr(MailSettings, kind)
