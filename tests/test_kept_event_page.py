@@ -390,3 +390,39 @@ def test_a_kept_event_list_lasts_at_most_its_seconds(app, world, app_statements)
     app_statements.clear()
     assert visitor.get("/events/").status_code == 200
     assert app_statements != []
+
+
+def test_a_members_event_list_is_kept_for_her_alone_until_anything_on_it_changes(
+        app, world, fresh, app_statements, make_event, add_member):
+    """The list of a signed-in member: her members-only evenings, her name in the
+    header, her time zone; kept under her own rows and the generation counter."""
+    make_event(world["slug"], "Kaminabend", visibility="members")
+    mia, otto = signed_in(app, "mia@example.com"), signed_in(app, "otto@example.com")
+    for client, shows in ((mia, True), (otto, False)):
+        kept = kept_answer(client, "/events/", app_statements).get_data(as_text=True)
+        assert plain(kept) == plain(fresh_render(fresh, client, "/events/"))
+        assert ("Kaminabend" in kept) is shows and "Sommerfest" in kept
+    assert "Otto" in otto.get("/events/").get_data(as_text=True)
+    add_member(world["slug"], world["otto"])  # he joins: the members' evening is his too
+    joined = otto.get("/events/").get_data(as_text=True)
+    assert "Kaminabend" in joined and plain(joined) == plain(
+        fresh_render(fresh, otto, "/events/"))
+    for what in ("the event's title", "another member's answer", "her time zone",
+                 "her name", "her address unconfirmed", "the event is cancelled"):
+        change(app, functools.partial(CHANGES[what], app, world))
+        after = mia.get("/events/?q=fest").get_data(as_text=True)
+        assert plain(after) == plain(fresh_render(fresh, mia, "/events/?q=fest")), what
+        assert plain(kept_answer(mia, "/events/?q=fest", app_statements).get_data(
+            as_text=True)) == plain(after), what
+
+
+def test_every_session_gets_its_own_token_on_a_kept_event_list(app, world, app_statements):
+    phone, laptop = signed_in(app, "mia@example.com"), signed_in(app, "mia@example.com")
+    phone_token = csrf_token(phone.get("/events/").get_data(as_text=True))
+    app_statements.clear()
+    laptop_token = csrf_token(laptop.get("/events/").get_data(as_text=True))
+    assert app_statements == [] and laptop_token != phone_token  # the phone's list, kept
+    assert laptop.post("/auth/logout", data={"csrf_token": phone_token}).status_code == 400
+    assert laptop.post("/auth/logout", data={"csrf_token": laptop_token}).status_code == 302
+    html = laptop.get("/events/").get_data(as_text=True)
+    assert "Mia" not in html and "Anmelden" in html

@@ -21,6 +21,11 @@ from a small set of rows, so:
   without touching the session is kept, under the digests read *before* it ran:
   a change committed meanwhile can only make the kept page newer than its key.
 
+The event list (``GET /events/`` with its filters and page) is kept the same
+way, under the feeds' generation counter (see ``_list``): for visitors without
+a session one page per language and filter; for a signed-in session also under
+the digests of the viewer's own rows.
+
 The page also changes with the clock (registration opens or closes, the
 evening starts or ends), so a kept page lasts until the next of those moments,
 and at most ``KEPT_PAGE_SECONDS``, like the attendee lists it shows
@@ -174,8 +179,13 @@ class KeptPages:
         if (self.kept.size <= 0 or environ.get("REQUEST_METHOD") != "GET"
                 or len(query) > LONGEST_QUERY):
             return self.wsgi_app(environ, start_response)
-        if path == "/events/" and not parse_cookie(environ).get(self.cookie):
-            return self._list(environ, start_response, query)
+        if path == "/events/":
+            if not parse_cookie(environ).get(self.cookie):
+                return self._list(environ, start_response, query, None)
+            session = self._session(environ)
+            if not session:
+                return self.wsgi_app(environ, start_response)
+            return self._list(environ, start_response, query, session)
         match = PAGE_PATH.match(path)
         session = match and self._session(environ)
         if not session:
@@ -193,20 +203,30 @@ class KeptPages:
                                 found.body.replace(PLACEHOLDER, self._token(session)))
         return self._render(environ, start_response, key, language)
 
-    def _list(self, environ, start_response, query: str):
-        """The event list for visitors without a session: the same for everyone of
-        one language and filter, kept under the feeds' generation counter, which
-        every commit that writes events, clubs or answers raises."""
+    def _list(self, environ, start_response, query: str, session: dict | None):
+        """The event list, the same for everyone of one language and filter, kept
+        under the feeds' generation counter, which every commit that writes events,
+        clubs or answers raises; for a signed-in session also under the digests of
+        the viewer's rows (the fingerprint without an event: their account, whose
+        name and time zone the page shows, and their memberships, which decide
+        the members-only events and clubs on it), with their own CSRF token."""
         generation = self.app.extensions["feed_generation"].read()
         if generation is None:
             return self.wsgi_app(environ, start_response)
-        language = self._language(environ, None, {})
-        key = hashlib.sha256(repr(("list", query, generation, language,
+        digests = None
+        if session is not None:
+            digests = self.fingerprints.read(session["_user_id"], 0)  # ids start at 1
+            if digests is None:
+                return self.wsgi_app(environ, start_response)
+        language = self._language(environ, digests and digests[1], session or {})
+        key = hashlib.sha256(repr(("list", query, generation, digests, language,
                                    environ.get("HTTP_HOST"),
                                    environ.get("wsgi.url_scheme"))).encode()).digest()
         found = self.kept.get(key)
         if found is not None and time.time() < found.until:
-            return self._answer(environ, start_response, found.headers, found.body)
+            body = found.body if session is None else found.body.replace(
+                PLACEHOLDER, self._token(session))
+            return self._answer(environ, start_response, found.headers, body)
         return self._render(environ, start_response, key, language)
 
     def _session(self, environ) -> dict | None:
@@ -315,10 +335,10 @@ def offer(event: Event) -> None:
     g.kept_page_offered = True
 
 
-def offer_list(events) -> None:
-    """Called by the event list's view for a visitor without a session: kept
-    until the next moment a card on it changes by the clock, and at most
-    ``KEPT_LIST_SECONDS`` (an event that ends moves the later pages up)."""
+def offer_list(events, signed_in: bool) -> None:
+    """Called by the event list's view: kept until the next moment a card on it
+    changes by the clock, and at most ``KEPT_LIST_SECONDS`` (an event that ends
+    moves the later pages up)."""
     noted = request.environ.get(ENVIRON_KEY)
     if noted is None:
         return
@@ -328,7 +348,7 @@ def offer_list(events) -> None:
     last = now + timedelta(seconds=current_app.config["KEPT_LIST_SECONDS"])
     soonest = min([moment for moment in moments if moment and moment > now] + [last])
     noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
-    noted["anonymous"] = True
+    noted["anonymous"] = not signed_in
     g.kept_page_offered = True
 
 

@@ -52,8 +52,7 @@ def index():
     if form.kind.data in EVENT_KINDS:
         query = query.where(Event.kind == form.kind.data)
     page = window(query.order_by(Event.starts_at, Event.id), PER_PAGE)
-    if user is None:
-        kept.offer_list(page.items)
+    kept.offer_list(page.items, signed_in=user is not None)
     return render_template("events/index.html", form=form, page=page,
                            cards=rendered_cards(page.items)), (
         422 if form.date_from.errors or form.date_to.errors else 200)
