@@ -426,3 +426,37 @@ def test_every_session_gets_its_own_token_on_a_kept_event_list(app, world, app_s
     assert laptop.post("/auth/logout", data={"csrf_token": laptop_token}).status_code == 302
     html = laptop.get("/events/").get_data(as_text=True)
     assert "Mia" not in html and "Anmelden" in html
+
+
+@pytest.mark.parametrize("what", ["the event's title", "the event's capacity",
+                                  "the event is cancelled", "the club's name",
+                                  "another member's answer", "a second date in a series"])
+def test_a_visitors_event_page_is_kept_until_anything_on_it_changes(app, world, fresh,
+                                                                   app_statements, what):
+    path = f"/events/{world['event']}"
+    visitor = app.test_client()
+    before = kept_answer(visitor, path, app_statements)
+    assert "Set-Cookie" not in before.headers and "Sommerfest" in before.get_data(as_text=True)
+    assert before.get_data() == fresh.test_client().get(path).get_data()
+    change(app, lambda: CHANGES[what](app, world))
+    after = visitor.get(path)
+    assert after.get_data() == fresh.test_client().get(path).get_data(), what
+    assert after.get_data() != before.get_data(), what
+    assert kept_answer(visitor, path, app_statements).get_data() == after.get_data()
+    english = kept_answer(app.test_client(), path, app_statements,
+                          **{"Accept-Language": "en"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    for outsider in (f"/events/{world['event']}/attendees", "/events/999999"):
+        assert visitor.get(outsider).status_code == 404  # and never kept
+        app_statements.clear()
+        assert visitor.get(outsider).status_code == 404 and app_statements != []
+
+
+def test_a_members_only_page_is_never_kept_for_visitors(app, world, make_event,
+                                                        app_statements):
+    hidden = make_event(world["slug"], "Kaminabend", visibility="members")
+    visitor = app.test_client()
+    for _round in range(2):
+        app_statements.clear()
+        answer = visitor.get(f"/events/{hidden}")
+        assert "Kaminabend" not in answer.get_data(as_text=True) and app_statements != []

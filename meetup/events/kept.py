@@ -1,4 +1,4 @@
-"""Signed-in event pages (and their attendee pages) kept whole per viewer,
+"""Event pages (and their attendee pages) kept whole per viewer, and the event list,
 answered before the app runs while nothing the page shows has changed.
 
 A member opening the page of a big evening again (or a hundred members opening
@@ -20,6 +20,9 @@ from a small set of rows, so:
 - otherwise the app renders it (uncompressed), and a page it answered 200
   without touching the session is kept, under the digests read *before* it ran:
   a change committed meanwhile can only make the kept page newer than its key.
+
+A visitor without a session gets the event page kept the same way, under the
+same digests (those of a viewer empty): one page for everyone, per language.
 
 The event list (``GET /events/`` with its filters and page) is kept the same
 way, under the feeds' generation counter (see ``_list``): for visitors without
@@ -70,6 +73,7 @@ log = logging.getLogger(__name__)
 PAGE_PATH = re.compile(r"^/events/([1-9][0-9]{0,17})(?:/attendees)?$")
 LONGEST_QUERY = 300  # filters and a page number; anything longer goes to the app
 ENVIRON_KEY = "meetup.kept_page"
+NO_ONE = ""  # the session token of no account (each has a random one)
 PLACEHOLDER = b"\x00csrf\x00"  # never in a rendered page (NUL is refused in any input)
 # Headers that belong to one answer, not to the page.
 PER_ANSWER = frozenset({"date", "content-length", "content-encoding", "set-cookie",
@@ -132,7 +136,9 @@ class Fingerprints:
                       if name not in ("token", "event_id")}
         self.sql = compiled.string
 
-    def read(self, token: str, event_id: int) -> tuple | None:
+    def read(self, token: str, event_id: int, viewer: bool = True) -> tuple | None:
+        """The digests, or None when there is no database to ask or (with
+        ``viewer``) no account with this session token."""
         try:
             if self.sql is None:
                 self._compile()
@@ -143,7 +149,7 @@ class Fingerprints:
             log.warning("Event page fingerprint not readable: %r", error)
             self.own.dispose()
             return None
-        return None if row is None or row[0] is None else row
+        return None if row is None or (viewer and row[0] is None) else row
 
 
 def identifier(environ: dict) -> str:
@@ -187,20 +193,35 @@ class KeptPages:
                 return self.wsgi_app(environ, start_response)
             return self._list(environ, start_response, query, session)
         match = PAGE_PATH.match(path)
-        session = match and self._session(environ)
-        if not session:
+        if not match:
             return self.wsgi_app(environ, start_response)
         event_id = int(match.group(1))
+        if not parse_cookie(environ).get(self.cookie):
+            digests = self.fingerprints.read(NO_ONE, event_id, viewer=False)
+            if digests is None:
+                return self.wsgi_app(environ, start_response)
+            return self._page(environ, start_response, digests, None)
+        session = self._session(environ)
+        if not session:
+            return self.wsgi_app(environ, start_response)
         digests = self.fingerprints.read(session["_user_id"], event_id)
         if digests is None:  # no such account (logged out) or no database: the app says
             return self.wsgi_app(environ, start_response)
-        language = self._language(environ, digests[1], session)
-        key = hashlib.sha256(repr((path, query, digests, language, environ.get("HTTP_HOST"),
+        return self._page(environ, start_response, digests, session)
+
+    def _page(self, environ, start_response, digests: tuple, session: dict | None):
+        """An event page (or attendee page) kept under the digests of its rows:
+        a signed-in viewer's with their own CSRF token; a visitor's without a
+        session is the same for everyone (its digests of a viewer are empty)."""
+        language = self._language(environ, digests[1], session or {})
+        key = hashlib.sha256(repr((environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+                                   digests, language, environ.get("HTTP_HOST"),
                                    environ.get("wsgi.url_scheme"))).encode()).digest()
         found = self.kept.get(key)
         if found is not None and time.time() < found.until:
-            return self._answer(environ, start_response, found.headers,
-                                found.body.replace(PLACEHOLDER, self._token(session)))
+            body = found.body if session is None else found.body.replace(
+                PLACEHOLDER, self._token(session))
+            return self._answer(environ, start_response, found.headers, body)
         return self._render(environ, start_response, key, language)
 
     def _list(self, environ, start_response, query: str, session: dict | None):
@@ -319,7 +340,7 @@ class KeptPages:
         return [body]
 
 
-def offer(event: Event) -> None:
+def offer(event: Event, signed_in: bool) -> None:
     """Called by the event page's and attendee page's views: this answer may be
     kept, until the next moment the page changes by the clock alone."""
     noted = request.environ.get(ENVIRON_KEY)
@@ -332,6 +353,7 @@ def offer(event: Event) -> None:
     last = now + timedelta(seconds=current_app.config["KEPT_PAGE_SECONDS"])
     soonest = min([moment for moment in moments if moment and moment > now] + [last])
     noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
+    noted["anonymous"] = not signed_in
     g.kept_page_offered = True
 
 

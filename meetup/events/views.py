@@ -71,14 +71,14 @@ def _fill_choices(form: forms.BrowseForm, user) -> None:
 @bp.get("/<int:event_id>")
 def show(event_id: int):
     event, viewer = policy.load_event(event_id)
-    kept.offer(event)
+    kept.offer(event, signed_in=viewer.user is not None)
     return render_page(event, viewer)
 
 
 @bp.get("/<int:event_id>/attendees")
 def attendees(event_id: int):
     event, viewer = policy.load_event(event_id)
-    kept.offer(event)
+    kept.offer(event, signed_in=viewer.user is not None)
     return render_attendees(event, viewer, page_number())
 
 
