@@ -7,14 +7,17 @@ import threading
 import time
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from meetup.database import retry_when_locked, transaction
+from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import Audience, Group, OutboxMessage, User
-from meetup.notify import announcements, preferences
+from meetup.notify import announcements, outbox, preferences
 from meetup.notify.outbox import Mail, queue, queue_each
 from meetup.notify.sender import send_pending
+from tests.helpers import another_writer_can_start
 
 ANNOUNCEMENT = {"announcement": SimpleNamespace(subject="Sommerfest", body="Bitte vormerken."),
                 "group": SimpleNamespace(name="Unternehmerclub Münster"), "event": None,
@@ -49,9 +52,11 @@ def announce(app, count_queries, slug: str, owner: str) -> tuple[int, int]:
     with app.app_context():
         group = group_named(slug)
         author = db.session.scalar(select(User).filter_by(email=owner))
-        with count_queries() as statements, transaction():
-            entry = announcements.announce(author, group, None, Audience.MEMBERS,
-                                           "Sommerfest", "Bitte vormerken.")
+        with count_queries() as statements:
+            drafted = announcements.draft(author, group, None, Audience.MEMBERS,
+                                          "Sommerfest", "Bitte vormerken.")
+            with transaction():
+                entry = announcements.send(drafted)
         copies = db.session.scalar(select(func.count(OutboxMessage.id)).filter_by(
             subject_key=f"announcement:{entry.id}"))
         assert copies == entry.recipient_count
@@ -170,3 +175,41 @@ def test_seventy_thousand_recipients_are_asked_for_without_error(app, make_user,
         assert preferences.opted_out(people, "announcements", group_named(slug)) == {user_id}
         # Off until switched on: everyone with an account among them.
         assert preferences.opted_out(people, "organiser_summary") == {user_id, owner_id}
+
+
+only_sqlite = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
+
+
+@only_sqlite
+def test_the_copies_are_rendered_before_the_write_lock_is_taken(app, database_uri, make_user,
+                                                               make_group, add_member,
+                                                               count_queries, monkeypatch):
+    """Rendering a copy for every member of a large club takes a while: meanwhile
+    other people's RSVPs and edits must go through, not wait for SQLite's lock."""
+    slug, owner = club_of(app, make_user, make_group, add_member, "Großer Club", 20)
+    path, original, free = database_uri.removeprefix("sqlite:///"), outbox._render, []
+
+    def render(*args, **kwargs):
+        free.append(another_writer_can_start(path))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "_render", render)
+    _statements, copies = announce(app, count_queries, slug, owner)
+    assert copies == 1 + 16 and len(free) == copies and all(free)
+    assert another_writer_can_start(path)
+
+
+def test_an_announcement_refused_for_the_day_queues_nothing(app, make_user, make_group,
+                                                          add_member, count_queries):
+    app.config["ANNOUNCEMENTS_PER_DAY"] = 1
+    slug, owner = club_of(app, make_user, make_group, add_member, "Kleiner Kreis", 5)
+    announce(app, count_queries, slug, owner)
+    with app.app_context():
+        before = db.session.scalar(select(func.count(OutboxMessage.id)))
+        author = db.session.scalar(select(User).filter_by(email=owner))
+        drafted = announcements.draft(author, group_named(slug), None, Audience.MEMBERS,
+                                      "Noch einmal", "Bitte vormerken.")
+        with pytest.raises(RuleError) as refused, transaction():
+            announcements.send(drafted)
+        assert refused.value.status == 429
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == before

@@ -9,6 +9,7 @@ Reply-To (they chose to write) and no organiser's address anywhere the writer se
 """
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -32,7 +33,7 @@ from meetup.models import (
 )
 from meetup.notify import preferences
 from meetup.notify.membership import organisers
-from meetup.notify.outbox import Mail, queue, queue_each
+from meetup.notify.outbox import Mail, Prepared, prepare_each, queue, queue_prepared
 from meetup.urls import external_url
 
 DAY = timedelta(hours=24)
@@ -53,34 +54,63 @@ def audience_of(group: Group, event: Event | None, audience: Audience) -> list[U
     return list(db.session.scalars(query.order_by(User.id)))
 
 
-def announce(author: User, group: Group, event: Event | None, audience: Audience,
-             subject: str, body: str) -> Announcement:
-    """Queue the announcement to its audience and log it; RuleError (429) when the
-    club has sent its announcements for the day, (403) while the author has not
-    confirmed their address. The caller checked ``MANAGE``."""
+class Draft(NamedTuple):
+    """An announcement with every copy rendered, not yet written (``draft``)."""
+
+    author: User
+    group: Group
+    entry: Announcement
+    copies: Prepared
+
+
+def draft(author: User, group: Group, event: Event | None, audience: Audience,
+          subject: str, body: str) -> Draft:
+    """Read who gets the announcement and render each copy in its language; writes
+    nothing. A view calls it before its transaction, which on SQLite holds the
+    write lock: rendering a copy for each of thousands takes a while, and other
+    people's answers should not wait for it. Who wants a copy is read a moment
+    before it is sent, as if it had been sent a moment earlier. RuleError (403)
+    while the author has not confirmed their address."""
     policy.ensure_taking_part(author)
-    begin_writing()  # the count and the new row under one lock (SQLite)
-    limit = current_app.config["ANNOUNCEMENTS_PER_DAY"]
-    if _count(Announcement, Announcement.group_id == group.id) >= limit:
-        raise RuleError(_l("%(group)s has sent %(limit)d announcements in the last 24 "
-                           "hours. Please try again tomorrow.", group=group.name, limit=limit),
-                        status=429)
     audience_users = audience_of(group, event, audience)
     out = preferences.opted_out(audience_users, "announcements", group)
     recipients = [user for user in audience_users if user.id not in out]
     entry = Announcement(group_id=group.id, event_id=event.id if event else None,
                          author_id=author.id, audience=audience, subject=" ".join(subject.split()),
                          body=body.strip(), recipient_count=len(recipients))
-    db.session.add(entry)
-    db.session.flush()
     link = external_url("events.show", event_id=event.id) if event else external_url(
         "groups.show", slug=group.slug)
-    contact = external_url("groups.contact", slug=group.slug)
-    queue_each([_copy(user, group) for user in recipients], "announcement",
-               kind="announcement", key=f"announcement:{entry.id}", sender_name=group.name,
-               group=group, event=event, announcement=entry, author=author.name, link=link,
-               contact_link=contact)
-    return entry
+    copies = prepare_each([_copy(user, group) for user in recipients], "announcement",
+                          sender_name=group.name, group=group, event=event,
+                          announcement=entry, author=author.name, link=link,
+                          contact_link=external_url("groups.contact", slug=group.slug))
+    return Draft(author, group, entry, copies)
+
+
+def send(prepared: Draft) -> Announcement:
+    """Queue a drafted announcement and log it, in the caller's transaction;
+    RuleError (429) when the club has sent its announcements for the day. The
+    caller checked ``MANAGE``."""
+    policy.ensure_taking_part(prepared.author)
+    begin_writing()  # the count and the new row under one lock (SQLite)
+    limit = current_app.config["ANNOUNCEMENTS_PER_DAY"]
+    group = prepared.group
+    if _count(Announcement, Announcement.group_id == group.id) >= limit:
+        raise RuleError(_l("%(group)s has sent %(limit)d announcements in the last 24 "
+                           "hours. Please try again tomorrow.", group=group.name, limit=limit),
+                        status=429)
+    db.session.add(prepared.entry)
+    db.session.flush()
+    queue_prepared(prepared.copies, kind="announcement",
+                   key=f"announcement:{prepared.entry.id}")
+    return prepared.entry
+
+
+def announce(author: User, group: Group, event: Event | None, audience: Audience,
+             subject: str, body: str) -> Announcement:
+    """``draft`` and ``send`` at once, for a caller whose transaction may hold
+    the lock while the copies are rendered (a small audience, a script)."""
+    return send(draft(author, group, event, audience, subject, body))
 
 
 def _copy(user: User, group: Group) -> Mail:

@@ -37,11 +37,13 @@ def _announce(load: Callable[[], tuple], form: AnnouncementForm, back: str):
     group, event = load()
     if form.validate_on_submit():
         try:
+            # Every copy is rendered before the transaction (and SQLite's write lock).
+            drafted = announcements.draft(current_user, group, event,
+                                          Audience(form.audience.data), form.subject.data,
+                                          form.text.data)
             with transaction():
                 group, event = load()
-                count = announcements.announce(
-                    current_user, group, event, Audience(form.audience.data),
-                    form.subject.data, form.text.data).recipient_count
+                count = announcements.send(drafted).recipient_count
         except RuleError as error:
             form.text.errors.append(str(error))
             return _page(group, event, form, error.status)

@@ -73,36 +73,66 @@ def queue(to: str, template: str, locale: str, *, kind: str, key: str, version: 
     return message
 
 
-def queue_each(mails: list[Mail], template: str, *, kind: str, key: str, version: int = 1,
-               sender_name: str | None = None, **context: Any) -> int:
-    """``queue`` for many recipients of one mail (an announcement) in a fixed number
-    of statements, however many they are: one look for those queued already (one
-    per ``IN_LIST_SIZE`` recipients), one INSERT of the rest. Returns how many were
-    queued now. Should another transaction queue some of them meanwhile, each is
-    queued on its own, as ``queue`` does."""
+class Prepared(NamedTuple):
+    """Copies of one mail rendered for many recipients (``prepare_each``), to be
+    queued by ``queue_prepared`` once the caller holds its lock."""
+
+    rows: dict[str, dict[str, Any]]  # by recipient, the columns but the mail's key
+    mails: dict[str, Mail]
+    template: str
+    sender_name: str | None
+    context: dict[str, Any]
+
+
+def prepare_each(mails: list[Mail], template: str, *, sender_name: str | None = None,
+                 **context: Any) -> Prepared:
+    """Render every copy, each in its recipient's language, before anything is
+    written: rendering thousands takes a while, and on SQLite the write lock would
+    keep every other writer waiting meanwhile."""
     wanted = {normalise_email(mail.user.email or ""): mail for mail in mails}
     wanted.pop("", None)
-    if not wanted:
+    rows = {recipient: _row({"recipient": recipient}, template, mail.user.locale or "",
+                            mail.user, sender_name, None, None, mail.headers,
+                            {**context, **mail.context})
+            for recipient, mail in wanted.items()}
+    return Prepared(rows, wanted, template, sender_name, context)
+
+
+def queue_prepared(prepared: Prepared, *, kind: str, key: str, version: int = 1) -> int:
+    """Queue the copies of ``prepare_each`` in a fixed number of statements, however
+    many they are: one look for those queued already (one per ``IN_LIST_SIZE``
+    recipients), one INSERT of the rest. Returns how many were queued now. Should
+    another transaction queue some of them meanwhile, each is queued on its own,
+    as ``queue`` does."""
+    if not prepared.rows:
         return 0
     begin_writing()
     queued = set().union(*(db.session.scalars(select(OutboxMessage.recipient).where(
         OutboxMessage.kind == kind, OutboxMessage.subject_key == key,
         OutboxMessage.version == version, OutboxMessage.recipient.in_(some)))
-        for some in in_slices(wanted)))
-    todo = {recipient: mail for recipient, mail in wanted.items() if recipient not in queued}
-    rows = [_row({"recipient": recipient, "kind": kind, "subject_key": key,
-                  "version": version}, template, mail.user.locale or "", mail.user, sender_name,
-                 None, None, mail.headers, {**context, **mail.context})
-            for recipient, mail in todo.items()]
+        for some in in_slices(prepared.rows)))
+    todo = [recipient for recipient in prepared.rows if recipient not in queued]
+    rows = [{**prepared.rows[recipient], "kind": kind, "subject_key": key, "version": version}
+            for recipient in todo]
     try:
         with db.session.begin_nested():  # one executemany, without RETURNING (SQLite too)
             db.session.execute(insert(OutboxMessage), rows)
     except IntegrityError:
-        for mail in todo.values():
-            queue(mail.user.email, template, mail.user.locale or "", kind=kind, key=key,
-                  version=version, user=mail.user, sender_name=sender_name,
-                  headers=mail.headers, **{**context, **mail.context})
+        for recipient in todo:
+            mail = prepared.mails[recipient]
+            queue(mail.user.email, prepared.template, mail.user.locale or "", kind=kind,
+                  key=key, version=version, user=mail.user,
+                  sender_name=prepared.sender_name, headers=mail.headers,
+                  **{**prepared.context, **mail.context})
     return len(todo)
+
+
+def queue_each(mails: list[Mail], template: str, *, kind: str, key: str, version: int = 1,
+               sender_name: str | None = None, **context: Any) -> int:
+    """``queue`` for many recipients of one mail: ``prepare_each`` and
+    ``queue_prepared``, for a caller that holds no lock yet or writes little."""
+    return queue_prepared(prepare_each(mails, template, sender_name=sender_name, **context),
+                          kind=kind, key=key, version=version)
 
 
 def _row(identity: dict, template: str, locale: str, user: User | None,
