@@ -15,7 +15,7 @@ from meetup.errors import RuleError
 from meetup.extensions import db
 from meetup.models import Audience, Group, OutboxMessage, User
 from meetup.notify import announcements, outbox, preferences
-from meetup.notify.outbox import Mail, queue, queue_each
+from meetup.notify.outbox import Mail, prepare_each, queue, queue_prepared
 from meetup.notify.sender import send_pending
 from tests.helpers import another_writer_can_start
 
@@ -90,11 +90,10 @@ def test_copies_queued_already_are_not_queued_again(app, make_user):
         people = [db.session.get(User, user_id) for user_id in ids]
         queue(people[0].email, "announcement", "", kind="announcement", key="announcement:7",
               user=people[0], **ANNOUNCEMENT)
-        copies = [Mail(person, {}, {"unsubscribe": None}) for person in people]
-        assert queue_each(copies, "announcement", kind="announcement", key="announcement:7",
-                          **ANNOUNCEMENT) == 2
-        assert queue_each(copies, "announcement", kind="announcement", key="announcement:7",
-                          **ANNOUNCEMENT) == 0
+        copies = prepare_each([Mail(person, {}, {"unsubscribe": None}) for person in people],
+                              "announcement", **ANNOUNCEMENT)
+        assert queue_prepared(copies, kind="announcement", key="announcement:7") == 2
+        assert queue_prepared(copies, kind="announcement", key="announcement:7") == 0
     with app.app_context():
         rows = db.session.scalars(select(OutboxMessage.recipient).filter_by(
             subject_key="announcement:7").order_by(OutboxMessage.recipient)).all()
@@ -120,8 +119,9 @@ def test_a_copy_another_transaction_queues_meanwhile_is_queued_once(app, make_us
     @retry_when_locked
     def second():
         people = [db.session.get(User, user_id) for user_id in ids]
-        queue_each([Mail(person, {}, {"unsubscribe": None}) for person in people],
-                   "announcement", kind="announcement", key="announcement:8", **ANNOUNCEMENT)
+        copies = prepare_each([Mail(person, {}, {"unsubscribe": None}) for person in people],
+                              "announcement", **ANNOUNCEMENT)
+        queue_prepared(copies, kind="announcement", key="announcement:8")
         db.session.commit()
 
     def run_second():

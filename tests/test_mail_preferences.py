@@ -233,3 +233,19 @@ def test_a_series_is_announced_once_by_its_first_date(app, club, make_user, add_
     deliver(app)
     [news] = mailbox.wait_for("anna@example.com")
     assert "Stammtisch" in news["Subject"]
+
+
+def test_the_weekly_digest_is_of_the_clubs_own_week(app, club, make_user, add_member,
+                                                    make_event, mailbox):
+    """Announced at 00:30 on Monday 11 January 2027 in Münster (23:30 UTC on the
+    Sunday): the event is news of the week that Monday begins, not of the one before."""
+    slug, _owner = club
+    client = member(app, make_user, add_member, slug, "jens@example.com", "Jens")
+    save_page(client, {"reminders": "y", f"club-{group_id(app, slug)}-new_events": "weekly"})
+    make_event(slug, title="Neujahrsempfang", starts=datetime(2027, 2, 15, 19))
+    assert tick(app, datetime(2027, 1, 10, 23, 30, tzinfo=UTC)).new_events == 1  # the owner
+    assert tick(app, datetime(2027, 1, 11, 7, tzinfo=UTC)).digests == 0
+    assert tick(app, datetime(2027, 1, 18, 7, tzinfo=UTC)).digests == 1
+    deliver(app)
+    [digest] = mailbox.wait_for("jens@example.com")
+    assert "Neujahrsempfang" in text_of(digest)

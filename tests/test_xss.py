@@ -205,7 +205,8 @@ def write_to_people(app, ids: dict, payload: str) -> None:
         group, event = db.session.get(Group, ids["group"]), db.session.get(Event, ids["event"])
         olga, anna = db.session.get(User, ids["olga"]), db.session.get(User, ids["anna"])
         db.session.get(User, ids["ben"]).profile_visibility = ProfileVisibility.SIGNED_IN
-        announcements.announce(olga, group, event, Audience.GOING, payload[:200], payload)
+        announcements.send(announcements.draft(olga, group, event, Audience.GOING,
+                                               payload[:200], payload))
         announcements.contact_organisers(anna, group, payload[:200], payload)
         db.session.flush()
         introductions.ask(olga, ids["anna"], ids["ben"], None, payload)

@@ -25,7 +25,7 @@ A visitor without a session gets the event page kept the same way, under the
 same digests (those of a viewer empty): one page for everyone, per language.
 
 The event list (``GET /events/`` with its filters and page) is kept the same
-way, under the feeds' generation counter (see ``_list``): for visitors without
+way, under the feeds' generation counter (see ``_kept``): for visitors without
 a session one page per language and filter; for a signed-in session also under
 the digests of the viewer's own rows.
 
@@ -186,63 +186,49 @@ class KeptPages:
                 or len(query) > LONGEST_QUERY):
             return self.wsgi_app(environ, start_response)
         if path == "/events/":
-            if not parse_cookie(environ).get(self.cookie):
-                return self._list(environ, start_response, query, None)
+            event_id = None
+        elif match := PAGE_PATH.match(path):
+            event_id = int(match.group(1))
+        else:
+            return self.wsgi_app(environ, start_response)
+        session = None
+        if parse_cookie(environ).get(self.cookie):
             session = self._session(environ)
             if not session:
                 return self.wsgi_app(environ, start_response)
-            return self._list(environ, start_response, query, session)
-        match = PAGE_PATH.match(path)
-        if not match:
-            return self.wsgi_app(environ, start_response)
-        event_id = int(match.group(1))
-        if not parse_cookie(environ).get(self.cookie):
-            digests = self.fingerprints.read(NO_ONE, event_id, viewer=False)
+        return self._kept(environ, start_response, event_id, session)
+
+    def _kept(self, environ, start_response, event_id: int | None, session: dict | None):
+        """The page kept under the digests of the rows it is made from, its address,
+        language, host and scheme; with the session's own CSRF token.
+
+        - An event page (or attendee page): the event, its club and series, and a
+          signed-in viewer's rows. A visitor without a session reads them for no
+          one (the viewer's digests empty): one page for everyone, per language.
+        - The event list (``event_id`` None): the feeds' generation counter, which
+          every commit that writes events, clubs or answers raises, and a signed-in
+          viewer's rows (the fingerprint of no event: their account, whose name
+          and time zone the page shows, and their memberships, which decide the
+          members-only events and clubs on it).
+
+        No database to ask, or a session token of no account (logged out): the app
+        answers."""
+        digests = generation = None
+        if event_id is not None or session is not None:
+            digests = self.fingerprints.read(
+                session["_user_id"] if session else NO_ONE, event_id or 0,  # ids start at 1
+                viewer=session is not None)
             if digests is None:
                 return self.wsgi_app(environ, start_response)
-            return self._page(environ, start_response, digests, None)
-        session = self._session(environ)
-        if not session:
-            return self.wsgi_app(environ, start_response)
-        digests = self.fingerprints.read(session["_user_id"], event_id)
-        if digests is None:  # no such account (logged out) or no database: the app says
-            return self.wsgi_app(environ, start_response)
-        return self._page(environ, start_response, digests, session)
-
-    def _page(self, environ, start_response, digests: tuple, session: dict | None):
-        """An event page (or attendee page) kept under the digests of its rows:
-        a signed-in viewer's with their own CSRF token; a visitor's without a
-        session is the same for everyone (its digests of a viewer are empty)."""
-        language = self._language(environ, digests[1], session or {})
-        key = hashlib.sha256(repr((environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
-                                   digests, language, environ.get("HTTP_HOST"),
-                                   environ.get("wsgi.url_scheme"))).encode()).digest()
-        found = self.kept.get(key)
-        if found is not None and time.time() < found.until:
-            body = found.body if session is None else found.body.replace(
-                PLACEHOLDER, self._token(session))
-            return self._answer(environ, start_response, found.headers, body)
-        return self._render(environ, start_response, key, language)
-
-    def _list(self, environ, start_response, query: str, session: dict | None):
-        """The event list, the same for everyone of one language and filter, kept
-        under the feeds' generation counter, which every commit that writes events,
-        clubs or answers raises; for a signed-in session also under the digests of
-        the viewer's rows (the fingerprint without an event: their account, whose
-        name and time zone the page shows, and their memberships, which decide
-        the members-only events and clubs on it), with their own CSRF token."""
-        generation = self.app.extensions["feed_generation"].read()
-        if generation is None:
-            return self.wsgi_app(environ, start_response)
-        digests = None
-        if session is not None:
-            digests = self.fingerprints.read(session["_user_id"], 0)  # ids start at 1
-            if digests is None:
+        if event_id is None:
+            generation = self.app.extensions["feed_generation"].read()
+            if generation is None:
                 return self.wsgi_app(environ, start_response)
-        language = self._language(environ, digests and digests[1], session or {})
-        key = hashlib.sha256(repr(("list", query, generation, digests, language,
-                                   environ.get("HTTP_HOST"),
-                                   environ.get("wsgi.url_scheme"))).encode()).digest()
+        language = self._language(environ, digests[1] if digests else None, session or {})
+        key = hashlib.sha256(repr((
+            environ.get("PATH_INFO"), environ.get("QUERY_STRING"), generation, digests,
+            language, environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"),
+        )).encode()).digest()
         found = self.kept.get(key)
         if found is not None and time.time() < found.until:
             body = found.body if session is None else found.body.replace(
@@ -343,31 +329,30 @@ class KeptPages:
 def offer(event: Event, signed_in: bool) -> None:
     """Called by the event page's and attendee page's views: this answer may be
     kept, until the next moment the page changes by the clock alone."""
-    noted = request.environ.get(ENVIRON_KEY)
-    now = utcnow()
     # After the evening its list no longer counts up (see ``listing.bump``), while
     # check-ins may still change what the page says: such a page is not kept.
-    if noted is None or event.ends_at <= now:
-        return
-    moments = [event.rsvp_opens_at, event.rsvp_deadline(), event.starts_at, event.ends_at]
-    last = now + timedelta(seconds=current_app.config["KEPT_PAGE_SECONDS"])
-    soonest = min([moment for moment in moments if moment and moment > now] + [last])
-    noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
-    noted["anonymous"] = not signed_in
-    g.kept_page_offered = True
+    if event.ends_at > utcnow():
+        _offer([event], "KEPT_PAGE_SECONDS", signed_in)
 
 
 def offer_list(events, signed_in: bool) -> None:
     """Called by the event list's view: kept until the next moment a card on it
     changes by the clock, and at most ``KEPT_LIST_SECONDS`` (an event that ends
     moves the later pages up)."""
+    _offer(events, "KEPT_LIST_SECONDS", signed_in)
+
+
+def _offer(events, longest: str, signed_in: bool) -> None:
+    """Note for ``KeptPages`` how long this answer may be kept: until the next
+    moment one of ``events`` changes by the clock (registration opens or closes,
+    the evening starts or ends), at most the setting ``longest`` in seconds."""
     noted = request.environ.get(ENVIRON_KEY)
     if noted is None:
         return
     now = utcnow()
     moments = [moment for event in events for moment in (
         event.rsvp_opens_at, event.rsvp_deadline(), event.starts_at, event.ends_at)]
-    last = now + timedelta(seconds=current_app.config["KEPT_LIST_SECONDS"])
+    last = now + timedelta(seconds=current_app.config[longest])
     soonest = min([moment for moment in moments if moment and moment > now] + [last])
     noted["until"] = time.time() + max((soonest - now).total_seconds(), 0)
     noted["anonymous"] = not signed_in

@@ -6,6 +6,8 @@ refuse (429) beyond the configured limit. An announcement is one outbox row per
 recipient, each in the recipient's language and only to those who want it; a
 message to the organisers goes to each of them with the writer's address as
 Reply-To (they chose to write) and no organiser's address anywhere the writer sees.
+An announcement is drafted (``draft``: every copy rendered) before the caller's
+transaction and sent (``send``) inside it.
 """
 
 from datetime import timedelta
@@ -104,13 +106,6 @@ def send(prepared: Draft) -> Announcement:
     queue_prepared(prepared.copies, kind="announcement",
                    key=f"announcement:{prepared.entry.id}")
     return prepared.entry
-
-
-def announce(author: User, group: Group, event: Event | None, audience: Audience,
-             subject: str, body: str) -> Announcement:
-    """``draft`` and ``send`` at once, for a caller whose transaction may hold
-    the lock while the copies are rendered (a small audience, a script)."""
-    return send(draft(author, group, event, audience, subject, body))
 
 
 def _copy(user: User, group: Group) -> Mail:

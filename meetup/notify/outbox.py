@@ -25,7 +25,7 @@ from meetup.models import OutboxMessage, OutboxState, User, normalise_email
 
 
 class Mail(NamedTuple):
-    """One recipient of ``queue_each``: their account, their own headers (such as
+    """One recipient of ``prepare_each``: their account, their own headers (such as
     List-Unsubscribe) and what their copy says beyond the shared context."""
 
     user: User
@@ -125,14 +125,6 @@ def queue_prepared(prepared: Prepared, *, kind: str, key: str, version: int = 1)
                   sender_name=prepared.sender_name, headers=mail.headers,
                   **{**prepared.context, **mail.context})
     return len(todo)
-
-
-def queue_each(mails: list[Mail], template: str, *, kind: str, key: str, version: int = 1,
-               sender_name: str | None = None, **context: Any) -> int:
-    """``queue`` for many recipients of one mail: ``prepare_each`` and
-    ``queue_prepared``, for a caller that holds no lock yet or writes little."""
-    return queue_prepared(prepare_each(mails, template, sender_name=sender_name, **context),
-                          kind=kind, key=key, version=version)
 
 
 def _row(identity: dict, template: str, locale: str, user: User | None,
